@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * blocsim's command line: one executable, subcommands dispatched from a
+ * table. Wiring only: each subcommand lives in its layer and returns the
+ * process exit status (0 ok, 1 runtime failure, 2 bad input).
+ */
+#include "../bench/bench.h"
+
+#include <blocsim/version.h>
+
+#include <stdio.h>
+#include <string.h>
+
+struct command {
+	const char *name;
+	const char *help;
+	int (*main)(int argc, char **argv);
+};
+
+static int bench_main(int argc, char **argv)
+{
+	if (argc >= 2 && !strcmp(argv[1], "engine"))
+		return bsim_bench_engine_main(argc - 1, argv + 1);
+	fprintf(stderr, "usage: blocsim bench engine [options]   (see "
+			"`blocsim bench engine --help`)\n");
+	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
+		return 0;
+	return 2;
+}
+
+static int version_main(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("blocsim %s\n", BSIM_VERSION);
+	return 0;
+}
+
+static const struct command commands[] = {
+	{ "bench", "benchmarks: `bench engine` (HOLD model)", bench_main },
+	{ "version", "print the version", version_main },
+};
+
+static void usage(FILE *f)
+{
+	fputs("usage: blocsim COMMAND [options]\n\ncommands:\n", f);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
+	fputs("\n`blocsim COMMAND --help` describes a command's options.\n", f);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version"))
+		return version_main(argc - 1, argv + 1);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].main(argc - 1, argv + 1);
+	fprintf(stderr, "blocsim: unknown command '%s'\n\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

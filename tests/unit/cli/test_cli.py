@@ -1,0 +1,76 @@
+#!/usr/bin/python3
+"""The command line: exit statuses, messages, and the bench RESULT line."""
+import re
+import subprocess
+
+BLOCSIM = ARGS[0]  # noqa: F821 (set by taprun.py)
+
+
+def run(*args):
+    return subprocess.run([BLOCSIM, *args], capture_output=True, text=True,
+                          timeout=120)
+
+
+def result_fields(stdout):
+    last = stdout.strip().splitlines()[-1]
+    assert last.startswith("RESULT "), last
+    return dict(kv.split("=", 1) for kv in last.split()[1:])
+
+
+def test_bench_engine_prints_a_parseable_result_line():
+    p = run("bench", "engine", "--pending", "1000", "--events", "20000")
+    assert p.returncode == 0, p.stderr
+    f = result_fields(p.stdout)
+    for key in ("events_per_s", "ns_per_event", "bytes_per_pending"):
+        assert float(f[key]) > 0, (key, f[key])
+    assert abs(float(f["events_per_s"]) * float(f["ns_per_event"]) / 1e9
+               - 1) < 0.01
+    # Pool (48 B/slot) and queue (24 B/entry) at least.
+    assert float(f["bytes_per_pending"]) >= 72
+    assert f["queue"] == "ladder" and f["pending"] == "1000"
+
+
+def test_compare_runs_the_baseline_and_reports_the_ratio():
+    p = run("bench", "engine", "--pending", "10^3", "--events", "1e4",
+            "--queue", "heap", "--workload", "bimodal", "--compare")
+    assert p.returncode == 0, p.stderr
+    f = result_fields(p.stdout)
+    ratio = float(f["events_per_s"]) / float(f["baseline_events_per_s"])
+    assert abs(ratio / float(f["ratio"]) - 1) < 0.01
+    assert "queue baseline" in p.stdout
+    assert f["workload"] == "bimodal"
+
+
+def test_bad_options_exit_2_naming_the_option():
+    cases = [
+        (["--pending", "0"], "--pending"),
+        (["--pending", "12abc"], "--pending"),
+        (["--events", "-5"], "--events"),
+        (["--queue", "splay"], "--queue"),
+        (["--workload", "uniform"], "--workload"),
+        (["--bogus"], "unrecognized option"),
+        (["extra"], "unexpected argument"),
+    ]
+    for args, needle in cases:
+        p = run("bench", "engine", *args)
+        assert p.returncode == 2, (args, p.returncode)
+        assert needle in p.stderr, (args, p.stderr)
+        assert "RESULT" not in p.stdout
+
+
+def test_unknown_command_exits_2_with_usage():
+    p = run("frobnicate")
+    assert p.returncode == 2
+    assert "unknown command 'frobnicate'" in p.stderr
+    assert "bench" in p.stderr
+    assert run().returncode == 2
+
+
+def test_help_and_version_exit_0():
+    p = run("--help")
+    assert p.returncode == 0 and "bench" in p.stdout
+    p = run("version")
+    assert p.returncode == 0
+    assert re.match(r"blocsim \S+", p.stdout)
+    p = run("bench", "engine", "--help")
+    assert p.returncode == 0 and "--pending" in p.stdout
