@@ -109,6 +109,8 @@ static int pool_grow(struct bsim_engine *e, uint64_t want)
 	}
 	e->pool = pool;
 	e->pool_cap = (uint32_t)cap;
+	if (e->kind == BSIM_QUEUE_LADDER)
+		bsim__ladder_set_prefetch(&e->q.ladder, pool, sizeof(*pool));
 	return 0;
 }
 

@@ -4,7 +4,7 @@
  * Structure for Large-Scale Discrete Event Simulation", ACM TOMACS 15(3),
  * 2005), on integer nanosecond times with (time, sequence) ties.
  *
- * Events far in the future are appended to an unsorted top list. When the
+ * Events far in the future are appended to an unsorted top array. When the
  * rest runs dry, the top is spread over rung 0, whose bucket width is the
  * top's span divided by its count, so a bucket holds about one event
  * whatever the time scale: this is why a mix of 10 ms signalling and 6 h
@@ -14,10 +14,13 @@
  * sorted into the bottom, a short ascending array popped from its head.
  * Each event is moved a bounded number of times, hence O(1) amortised.
  *
- * Lists are singly linked through a node arena indexed by 32-bit offsets,
- * so the arena can grow by realloc without invalidating links. The bottom
- * is the only sorted part; inserting into it costs a binary search and a
- * move of the later entries, which stays short because it spans one bucket.
+ * Memory layout decides speed at 10^6 pending events and more, where every
+ * random access is a cache miss: the top is a contiguous array (appends and
+ * transfers stream through memory), buckets hold their first event inline
+ * (rung 0 has about one event per bucket, so most never touch the node
+ * arena, and buckets are consumed in address order), and only overflow
+ * entries live in arena lists linked by 32-bit indices (the arena can grow
+ * by realloc without invalidating links).
  */
 #include "queue.h"
 
@@ -28,6 +31,15 @@
 
 #define NIL UINT32_MAX
 #define THRES 50
+/* Buckets ahead whose first event's pool record and overflow node are
+ * prefetched when a bucket is consumed. */
+#define PREFETCH_BUCKETS 6
+
+#if defined(__GNUC__)
+#define PREFETCH(p) __builtin_prefetch((p))
+#else
+#define PREFETCH(p) ((void)(p))
+#endif
 
 static void grow_nodes(struct bsim__ladder *q, uint32_t want)
 {
@@ -41,8 +53,7 @@ static void grow_nodes(struct bsim__ladder *q, uint32_t want)
 	nodes = realloc(q->nodes, cap * sizeof(*nodes));
 	if (!nodes)
 		bsim_fatal(BSIM_LOC,
-			   "out of memory growing the ladder to %llu "
-			   "nodes",
+			   "out of memory growing the ladder to %llu nodes",
 			   (unsigned long long)cap);
 	/* Chain the new nodes into the free list, lowest index first. */
 	for (uint64_t i = cap; i-- > q->ncap;) {
@@ -53,19 +64,32 @@ static void grow_nodes(struct bsim__ladder *q, uint32_t want)
 	q->ncap = (uint32_t)cap;
 }
 
+static void *grow_array(void *a, size_t *cap, size_t want, size_t elem)
+{
+	size_t c = *cap ? *cap : 64;
+
+	while (c < want)
+		c *= 2;
+	a = realloc(a, c * elem);
+	if (!a)
+		bsim_fatal(BSIM_LOC,
+			   "out of memory growing the ladder to "
+			   "%zu entries",
+			   c);
+	*cap = c;
+	return a;
+}
+
 int bsim__ladder_init(struct bsim__ladder *q, size_t capacity_hint)
 {
 	memset(q, 0, sizeof(*q));
 	q->free_head = NIL;
-	q->top_head = NIL;
 	q->top_min = UINT64_MAX;
-	q->bcap = 256;
-	q->bot = malloc(q->bcap * sizeof(*q->bot));
-	if (!q->bot)
-		return BSIM_ENOMEM;
-	if (capacity_hint > NIL / 2)
-		capacity_hint = NIL / 2;
-	grow_nodes(q, capacity_hint < 64 ? 64 : (uint32_t)capacity_hint);
+	q->bot = grow_array(NULL, &q->bcap, 256, sizeof(*q->bot));
+	q->top = grow_array(NULL, &q->top_cap,
+			    capacity_hint < 64 ? 64 : capacity_hint,
+			    sizeof(*q->top));
+	grow_nodes(q, 64);
 	return 0;
 }
 
@@ -73,11 +97,10 @@ void bsim__ladder_finish(struct bsim__ladder *q)
 {
 	if (!q)
 		return;
-	for (unsigned r = 0; r < BSIM__LADDER_RUNGS; r++) {
-		free(q->rung[r].head);
-		free(q->rung[r].count);
-	}
+	for (unsigned r = 0; r < BSIM__LADDER_RUNGS; r++)
+		free(q->rung[r].bk);
 	free(q->nodes);
+	free(q->top);
 	free(q->bot);
 	memset(q, 0, sizeof(*q));
 }
@@ -99,29 +122,20 @@ static inline void node_free(struct bsim__ladder *q, uint32_t i)
 	q->free_head = i;
 }
 
-/* Make room for nb buckets in rung r and empty them. */
+/* Make room for nb empty buckets in rung r. */
 static void rung_reset(struct bsim__rung *r, uint64_t start, uint64_t width,
 		       uint32_t nb)
 {
 	if (nb > r->cap) {
-		uint32_t cap = r->cap ? r->cap : 64;
-		uint32_t *head, *count;
+		size_t cap = r->cap;
 
-		while (cap < nb)
-			cap = cap > NIL / 2 ? nb : cap * 2;
-		head = realloc(r->head, (size_t)cap * sizeof(*head));
-		if (head)
-			r->head = head;
-		count = realloc(r->count, (size_t)cap * sizeof(*count));
-		if (count)
-			r->count = count;
-		if (!head || !count)
-			bsim_fatal(BSIM_LOC, "out of memory for %u buckets",
-				   nb);
-		r->cap = cap;
+		r->bk = grow_array(r->bk, &cap, nb, sizeof(*r->bk));
+		r->cap = (uint32_t)cap;
 	}
-	memset(r->head, 0xff, (size_t)nb * sizeof(*r->head));
-	memset(r->count, 0, (size_t)nb * sizeof(*r->count));
+	for (uint32_t b = 0; b < nb; b++) {
+		r->bk[b].head = NIL;
+		r->bk[b].count = 0;
+	}
 	r->start = start;
 	r->width = width;
 	r->nb = nb;
@@ -130,13 +144,20 @@ static void rung_reset(struct bsim__rung *r, uint64_t start, uint64_t width,
 }
 
 static inline void rung_add(struct bsim__ladder *q, struct bsim__rung *r,
-			    uint32_t i)
+			    uint64_t t, uint64_t seq, uint32_t slot)
 {
-	uint64_t b = (q->nodes[i].t - r->start) / r->width;
+	struct bsim__bucket *b = &r->bk[(t - r->start) / r->width];
 
-	q->nodes[i].next = r->head[b];
-	r->head[b] = i;
-	r->count[b]++;
+	if (b->count++ == 0) {
+		b->t = t;
+		b->seq = seq;
+		b->slot = slot;
+	} else {
+		uint32_t i = node_alloc(q);
+
+		q->nodes[i] = (struct bsim__qent){ t, seq, slot, b->head };
+		b->head = i;
+	}
 	r->n++;
 }
 
@@ -148,19 +169,9 @@ static void bottom_reserve(struct bsim__ladder *q, size_t extra)
 		q->bn -= q->bh;
 		q->bh = 0;
 	}
-	if (q->bn + extra > q->bcap) {
-		size_t cap = q->bcap * 2;
-		struct bsim__qent *bot;
-
-		while (cap < q->bn + extra)
-			cap *= 2;
-		bot = realloc(q->bot, cap * sizeof(*bot));
-		if (!bot)
-			bsim_fatal(BSIM_LOC, "out of memory for the ladder "
-					     "bottom");
-		q->bot = bot;
-		q->bcap = cap;
-	}
+	if (q->bn + extra > q->bcap)
+		q->bot = grow_array(q->bot, &q->bcap, q->bn + extra,
+				    sizeof(*q->bot));
 }
 
 static void bottom_insert(struct bsim__ladder *q, const struct bsim__qent *x)
@@ -189,11 +200,10 @@ void bsim__ladder_push(struct bsim__ladder *q, uint64_t t, uint64_t seq,
 {
 	q->size++;
 	if (t >= q->top_start) {
-		uint32_t i = node_alloc(q);
-
-		q->nodes[i] = (struct bsim__qent){ t, seq, slot, q->top_head };
-		q->top_head = i;
-		q->top_n++;
+		if (q->top_n == q->top_cap)
+			q->top = grow_array(q->top, &q->top_cap, q->top_n + 1,
+					    sizeof(*q->top));
+		q->top[q->top_n++] = (struct bsim__qent){ t, seq, slot, NIL };
 		if (t < q->top_min)
 			q->top_min = t;
 		if (t > q->top_max)
@@ -204,10 +214,7 @@ void bsim__ladder_push(struct bsim__ladder *q, uint64_t t, uint64_t seq,
 		struct bsim__rung *r = &q->rung[k];
 
 		if (t >= r->start + (uint64_t)r->cur * r->width) {
-			uint32_t i = node_alloc(q);
-
-			q->nodes[i] = (struct bsim__qent){ t, seq, slot, NIL };
-			rung_add(q, r, i);
+			rung_add(q, r, t, seq, slot);
 			return;
 		}
 	}
@@ -223,22 +230,26 @@ static int cmp_qent(const void *pa, const void *pb)
 	return bsim__qent_before(b, a) ? 1 : 0;
 }
 
-/* Move a list of c nodes into the (empty) bottom and sort it. */
-static void list_to_bottom(struct bsim__ladder *q, uint32_t head, uint32_t c)
+/* Move bucket b's entries into the (empty) bottom and sort them. */
+static void bucket_to_bottom(struct bsim__ladder *q,
+			     const struct bsim__bucket *b)
 {
-	q->bh = q->bn = 0;
-	bottom_reserve(q, c);
-	while (head != NIL) {
-		uint32_t next = q->nodes[head].next;
+	uint32_t i = b->head;
 
-		q->bot[q->bn++] = q->nodes[head];
-		node_free(q, head);
-		head = next;
+	q->bh = q->bn = 0;
+	bottom_reserve(q, b->count);
+	q->bot[q->bn++] = (struct bsim__qent){ b->t, b->seq, b->slot, NIL };
+	while (i != NIL) {
+		uint32_t next = q->nodes[i].next;
+
+		q->bot[q->bn++] = q->nodes[i];
+		node_free(q, i);
+		i = next;
 	}
-	if (c <= 32) {
-		for (size_t i = 1; i < q->bn; i++) {
-			struct bsim__qent x = q->bot[i];
-			size_t j = i;
+	if (q->bn <= 32) {
+		for (size_t k = 1; k < q->bn; k++) {
+			struct bsim__qent x = q->bot[k];
+			size_t j = k;
 
 			while (j > 0 && bsim__qent_before(&x, &q->bot[j - 1])) {
 				q->bot[j] = q->bot[j - 1];
@@ -251,28 +262,84 @@ static void list_to_bottom(struct bsim__ladder *q, uint32_t head, uint32_t c)
 	}
 }
 
-/* Spread the top over a fresh rung 0. */
+/* Spread bucket b's entries over the rung `to`. */
+static void bucket_to_rung(struct bsim__ladder *q, const struct bsim__bucket *b,
+			   struct bsim__rung *to)
+{
+	uint32_t i = b->head;
+
+	rung_add(q, to, b->t, b->seq, b->slot);
+	while (i != NIL) {
+		uint32_t next = q->nodes[i].next;
+		struct bsim__qent x = q->nodes[i];
+
+		node_free(q, i);
+		rung_add(q, to, x.t, x.seq, x.slot);
+		i = next;
+	}
+}
+
+static int cmp_u64(const void *pa, const void *pb)
+{
+	uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
+
+	return a < b ? -1 : a > b;
+}
+
+/*
+ * Bucket width for rung 0: about one event per bucket below the top's median
+ * time, estimated from SAMPLES evenly spaced top entries. The paper's
+ * span / count puts a dozen events in each early bucket when times are
+ * skewed (exponential, or 10 ms next to 6 h), and every extra event in a
+ * bucket is a linked node, i.e. a cache miss at 10^6 events.
+ */
+#define SAMPLES 255
+static uint64_t top_width(const struct bsim__ladder *q)
+{
+	uint64_t s[SAMPLES], med;
+
+	if (q->top_n <= 2 * SAMPLES)
+		return (q->top_max - q->top_min) / q->top_n + 1;
+	for (size_t i = 0; i < SAMPLES; i++)
+		s[i] = q->top[i * q->top_n / SAMPLES].t;
+	qsort(s, SAMPLES, sizeof(s[0]), cmp_u64);
+	med = s[SAMPLES / 2];
+	return (med - q->top_min) / (q->top_n / 2) + 1;
+}
+
+/*
+ * Spread the top's earliest events over a fresh rung 0 of at most top_n
+ * buckets; later events stay in the top (compacted in place) for the next
+ * transfer, so rung memory stays within one bucket per pending event.
+ */
 static void top_to_rung(struct bsim__ladder *q)
 {
 	struct bsim__rung *r = &q->rung[0];
-	uint64_t span = q->top_max - q->top_min;
-	uint64_t width = span / q->top_n + 1;
-	uint64_t nb = span / width + 1;
-	uint32_t i = q->top_head;
+	uint64_t width = top_width(q);
+	uint64_t nb = (q->top_max - q->top_min) / width + 1;
+	uint64_t end, min = UINT64_MAX, max = 0;
+	size_t keep = 0;
 
+	if (nb > q->top_n)
+		nb = q->top_n;
+	end = q->top_min + nb * width;
 	rung_reset(r, q->top_min, width, (uint32_t)nb);
 	q->nr = 1;
-	while (i != NIL) {
-		uint32_t next = q->nodes[i].next;
+	for (size_t i = 0; i < q->top_n; i++) {
+		struct bsim__qent x = q->top[i];
 
-		rung_add(q, r, i);
-		i = next;
+		if (x.t < end) {
+			rung_add(q, r, x.t, x.seq, x.slot);
+		} else {
+			q->top[keep++] = x;
+			min = x.t < min ? x.t : min;
+			max = x.t > max ? x.t : max;
+		}
 	}
-	q->top_start = q->top_max + 1;
-	q->top_head = NIL;
-	q->top_n = 0;
-	q->top_min = UINT64_MAX;
-	q->top_max = 0;
+	q->top_start = end;
+	q->top_n = keep;
+	q->top_min = min;
+	q->top_max = max;
 }
 
 /* Make the bottom non-empty; false when the queue is empty. */
@@ -280,7 +347,7 @@ static bool refill(struct bsim__ladder *q)
 {
 	while (q->bh == q->bn) {
 		struct bsim__rung *r;
-		uint32_t b, c, head;
+		struct bsim__bucket b;
 
 		if (q->nr == 0) {
 			if (q->top_n == 0)
@@ -288,34 +355,41 @@ static bool refill(struct bsim__ladder *q)
 			top_to_rung(q);
 		}
 		r = &q->rung[q->nr - 1];
-		while (r->cur < r->nb && r->head[r->cur] == NIL)
+		while (r->cur < r->nb && r->bk[r->cur].count == 0)
 			r->cur++;
 		if (r->cur == r->nb) {
 			q->nr--;
 			continue;
 		}
-		b = r->cur++;
-		c = r->count[b];
-		head = r->head[b];
-		r->head[b] = NIL;
-		r->count[b] = 0;
-		r->n -= c;
-		if (c > THRES && r->width > 1 && q->nr < BSIM__LADDER_RUNGS) {
+		if (q->pf_base && r->cur + PREFETCH_BUCKETS < r->nb) {
+			const struct bsim__bucket *a =
+				&r->bk[r->cur + PREFETCH_BUCKETS];
+
+			if (a->count) {
+				PREFETCH(q->pf_base + a->slot * q->pf_stride);
+				if (a->head != NIL)
+					PREFETCH(&q->nodes[a->head]);
+			}
+		}
+		b = r->bk[r->cur];
+		r->bk[r->cur].count = 0;
+		r->bk[r->cur].head = NIL;
+		r->n -= b.count;
+		if (b.count > THRES && r->width > 1 &&
+		    q->nr < BSIM__LADDER_RUNGS) {
 			struct bsim__rung *child = &q->rung[q->nr];
-			uint64_t w = (r->width + c - 1) / c;
+			uint64_t w = (r->width + b.count - 1) / b.count;
 			uint64_t nb = (r->width + w - 1) / w;
 
-			rung_reset(child, r->start + (uint64_t)b * r->width, w,
+			rung_reset(child,
+				   r->start + (uint64_t)r->cur * r->width, w,
 				   (uint32_t)nb);
+			r->cur++;
 			q->nr++;
-			while (head != NIL) {
-				uint32_t next = q->nodes[head].next;
-
-				rung_add(q, child, head);
-				head = next;
-			}
+			bucket_to_rung(q, &b, child);
 		} else {
-			list_to_bottom(q, head, c);
+			r->cur++;
+			bucket_to_bottom(q, &b);
 		}
 	}
 	return true;
@@ -334,47 +408,61 @@ void bsim__ladder_pop(struct bsim__ladder *q)
 	q->size--;
 }
 
-static uint32_t filter_list(struct bsim__ladder *q, uint32_t head,
-			    bsim__qkeep_fn keep, void *ctx, uint64_t *kept)
+/* Drop the entries of bucket b that keep() rejects; returns those kept. */
+static uint32_t filter_bucket(struct bsim__ladder *q, struct bsim__bucket *b,
+			      bsim__qkeep_fn keep, void *ctx)
 {
-	uint32_t out = NIL;
+	struct bsim__bucket old = *b;
+	uint32_t i = old.head;
+	struct bsim__qent x = { old.t, old.seq, old.slot, NIL };
 
-	*kept = 0;
-	while (head != NIL) {
-		uint32_t next = q->nodes[head].next;
+	b->count = 0;
+	b->head = NIL;
+	if (old.count == 0)
+		return 0;
+	for (;;) {
+		if (keep(&x, ctx)) {
+			if (b->count++ == 0) {
+				b->t = x.t;
+				b->seq = x.seq;
+				b->slot = x.slot;
+			} else {
+				uint32_t n = node_alloc(q);
 
-		if (keep(&q->nodes[head], ctx)) {
-			q->nodes[head].next = out;
-			out = head;
-			(*kept)++;
-		} else {
-			node_free(q, head);
+				q->nodes[n] =
+					(struct bsim__qent){ x.t, x.seq, x.slot,
+							     b->head };
+				b->head = n;
+			}
 		}
-		head = next;
+		if (i == NIL)
+			break;
+		x = q->nodes[i];
+		node_free(q, i);
+		i = x.next;
 	}
-	return out;
+	return b->count;
 }
 
 void bsim__ladder_filter(struct bsim__ladder *q, bsim__qkeep_fn keep, void *ctx)
 {
-	uint64_t kept, total;
-	size_t j = q->bh;
+	uint64_t total = 0;
+	size_t j = 0;
 
-	q->top_head = filter_list(q, q->top_head, keep, ctx, &kept);
-	q->top_n = kept;
-	total = kept;
+	for (size_t i = 0; i < q->top_n; i++)
+		if (keep(&q->top[i], ctx))
+			q->top[j++] = q->top[i];
+	q->top_n = j;
+	total += j;
 	for (unsigned k = 0; k < q->nr; k++) {
 		struct bsim__rung *r = &q->rung[k];
 
 		r->n = 0;
-		for (uint32_t b = r->cur; b < r->nb; b++) {
-			r->head[b] =
-				filter_list(q, r->head[b], keep, ctx, &kept);
-			r->count[b] = (uint32_t)kept;
-			r->n += kept;
-		}
+		for (uint32_t b = r->cur; b < r->nb; b++)
+			r->n += filter_bucket(q, &r->bk[b], keep, ctx);
 		total += r->n;
 	}
+	j = q->bh;
 	for (size_t i = q->bh; i < q->bn; i++)
 		if (keep(&q->bot[i], ctx))
 			q->bot[j++] = q->bot[i];
@@ -384,11 +472,10 @@ void bsim__ladder_filter(struct bsim__ladder *q, bsim__qkeep_fn keep, void *ctx)
 
 size_t bsim__ladder_bytes(const struct bsim__ladder *q)
 {
-	size_t bytes =
-		(size_t)q->ncap * sizeof(*q->nodes) + q->bcap * sizeof(*q->bot);
+	size_t bytes = (size_t)q->ncap * sizeof(*q->nodes) +
+		       q->bcap * sizeof(*q->bot) + q->top_cap * sizeof(*q->top);
 
 	for (unsigned r = 0; r < BSIM__LADDER_RUNGS; r++)
-		bytes += (size_t)q->rung[r].cap *
-			 (sizeof(*q->rung[r].head) + sizeof(*q->rung[r].count));
+		bytes += (size_t)q->rung[r].cap * sizeof(*q->rung[r].bk);
 	return bytes;
 }

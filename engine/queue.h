@@ -56,16 +56,28 @@ size_t bsim__heap_bytes(const struct bsim__heap *h);
 
 #define BSIM__LADDER_RUNGS 8
 
+/*
+ * One bucket, 32 bytes: its first entry inline (rung 0 holds about one event
+ * per bucket, so most buckets never touch the node arena) and the rest in a
+ * list of arena nodes.
+ */
+struct bsim__bucket {
+	uint64_t t, seq; /* Inline entry, valid when count >= 1. */
+	uint32_t slot;	 /* Inline entry's pool slot. */
+	uint32_t head;	 /* Entries 2..count, or UINT32_MAX. */
+	uint32_t count;	 /* Entries in the bucket. */
+	uint32_t pad;
+};
+
 /* One rung: nb buckets of equal width starting at start. */
 struct bsim__rung {
-	uint64_t start;	 /* Time at the start of bucket 0, ns. */
-	uint64_t width;	 /* Bucket width, ns, >= 1. */
-	uint64_t n;	 /* Entries held by the rung. */
-	uint32_t nb;	 /* Buckets in use. */
-	uint32_t cur;	 /* Buckets before cur are consumed (empty). */
-	uint32_t cap;	 /* Buckets allocated. */
-	uint32_t *head;	 /* First node of each bucket's list. */
-	uint32_t *count; /* Entries per bucket. */
+	uint64_t start;		 /* Time at the start of bucket 0, ns. */
+	uint64_t width;		 /* Bucket width, ns, >= 1. */
+	uint64_t n;		 /* Entries held by the rung. */
+	uint32_t nb;		 /* Buckets in use. */
+	uint32_t cur;		 /* Buckets before cur are consumed. */
+	uint32_t cap;		 /* Buckets allocated. */
+	struct bsim__bucket *bk; /* The buckets. */
 };
 
 /*
@@ -74,16 +86,21 @@ struct bsim__rung {
  * finer, and a small sorted bottom from which events are popped.
  */
 struct bsim__ladder {
-	struct bsim__qent *nodes; /* Node arena (top and rung lists). */
+	struct bsim__qent *nodes; /* Node arena (bucket overflow lists). */
 	uint32_t ncap;		  /* Nodes allocated. */
 	uint32_t free_head;	  /* Free node list. */
-	uint32_t top_head;	  /* Unsorted list of events >= top_start. */
-	uint64_t top_n, top_min, top_max, top_start;
+	struct bsim__qent *top;	  /* Unsorted array of events >= top_start. */
+	size_t top_n, top_cap;
+	uint64_t top_min, top_max, top_start;
 	struct bsim__rung rung[BSIM__LADDER_RUNGS];
 	unsigned nr;		/* Rungs in use; rung[nr - 1] is the finest. */
 	struct bsim__qent *bot; /* Sorted ascending; live part [bh, bn). */
 	size_t bh, bn, bcap;
 	uint64_t size; /* Entries held in total. */
+	/* Prefetch hint: the event pool, whose record for slot s starts at
+	 * pf_base + s * pf_stride (NULL: no prefetching). */
+	const char *pf_base;
+	size_t pf_stride;
 };
 
 int bsim__ladder_init(struct bsim__ladder *q, size_t capacity_hint);
@@ -91,6 +108,18 @@ void bsim__ladder_finish(struct bsim__ladder *q);
 void bsim__ladder_push(struct bsim__ladder *q, uint64_t t, uint64_t seq,
 		       uint32_t slot);
 const struct bsim__qent *bsim__ladder_peek(struct bsim__ladder *q);
+/*
+ * Let the ladder prefetch pool records of events a few buckets ahead of the
+ * one it hands to the bottom: at 10^6 pending events the record is a cache
+ * miss, and only the ladder knows which events come next. Call again after
+ * the pool moves.
+ */
+static inline void bsim__ladder_set_prefetch(struct bsim__ladder *q,
+					     const void *base, size_t stride)
+{
+	q->pf_base = base;
+	q->pf_stride = stride;
+}
 void bsim__ladder_pop(struct bsim__ladder *q);
 void bsim__ladder_filter(struct bsim__ladder *q, bsim__qkeep_fn keep,
 			 void *ctx);
