@@ -4,23 +4,24 @@
  * Structure for Large-Scale Discrete Event Simulation", ACM TOMACS 15(3),
  * 2005), on integer nanosecond times with (time, sequence) ties.
  *
- * Events far in the future are appended to an unsorted top array. When the
- * rest runs dry, the top is spread over rung 0, whose bucket width is the
- * top's span divided by its count, so a bucket holds about one event
- * whatever the time scale: this is why a mix of 10 ms signalling and 6 h
- * sleep timers does not break it as it breaks a calendar queue tuned to one
- * scale. A bucket with more than THRES events spawns a finer rung; a smaller
- * one (or one that cannot be split: width 1 ns, or all rungs in use) is
- * sorted into the bottom, a short ascending array popped from its head.
- * Each event is moved a bounded number of times, hence O(1) amortised.
+ * Events far in the future go to an unsorted top. When the rest runs dry,
+ * the top's earliest events are spread over rung 0; a bucket with more than
+ * THRES events spawns a finer rung; a smaller one (or one that cannot be
+ * split: width 1 ns, or all rungs in use) is sorted into the bottom, a short
+ * ascending array popped from its head. Widths follow the events, not a
+ * fixed time scale, which is why a mix of 10 ms signalling and 6 h sleep
+ * timers does not break it as it breaks a calendar queue tuned to one
+ * scale. Each event is moved a bounded number of times: O(1) amortised.
  *
- * Memory layout decides speed at 10^6 pending events and more, where every
- * random access is a cache miss: the top is a contiguous array (appends and
- * transfers stream through memory), buckets hold their first event inline
- * (rung 0 has about one event per bucket, so most never touch the node
- * arena, and buckets are consumed in address order), and only overflow
- * entries live in arena lists linked by 32-bit indices (the arena can grow
- * by realloc without invalidating links).
+ * Memory layout decides the speed at 10^6 pending events and more, where a
+ * random access is a cache miss (~100-200 ns) and the comparisons are free.
+ * So every move streams: the top and bucket overflow are lists of 512-byte
+ * chunks, appended at their head chunk; a rung has at most MAX_BUCKETS
+ * buckets, so the buckets and their open chunks stay in cache while events
+ * are scattered over them (a radix-sort pass rather than random writes into
+ * one bucket per event); a fine rung's bucket holds its first event inline.
+ * Left alone, the one miss per event would be the event's pool record, so
+ * the ladder prefetches those a few buckets ahead (set_prefetch).
  */
 #include "queue.h"
 
@@ -31,38 +32,17 @@
 
 #define NIL UINT32_MAX
 #define THRES 50
-/* Buckets ahead whose first event's pool record and overflow node are
- * prefetched when a bucket is consumed. */
-#define PREFETCH_BUCKETS 6
+/* Most buckets per rung: 4096 buckets (128 KiB) plus one open chunk line
+ * each fit in L2, so scattering events over a rung hits cache. */
+#define MAX_BUCKETS 4096
+/* Buckets ahead whose first event's pool record is prefetched. */
+#define PREFETCH_BUCKETS 8
 
 #if defined(__GNUC__)
 #define PREFETCH(p) __builtin_prefetch((p))
 #else
 #define PREFETCH(p) ((void)(p))
 #endif
-
-static void grow_nodes(struct bsim__ladder *q, uint32_t want)
-{
-	uint64_t cap = q->ncap ? q->ncap : 64;
-	struct bsim__qent *nodes;
-
-	while (cap < want)
-		cap *= 2;
-	if (cap >= NIL)
-		bsim_fatal(BSIM_LOC, "ladder queue over %u nodes", NIL - 1);
-	nodes = realloc(q->nodes, cap * sizeof(*nodes));
-	if (!nodes)
-		bsim_fatal(BSIM_LOC,
-			   "out of memory growing the ladder to %llu nodes",
-			   (unsigned long long)cap);
-	/* Chain the new nodes into the free list, lowest index first. */
-	for (uint64_t i = cap; i-- > q->ncap;) {
-		nodes[i].next = q->free_head;
-		q->free_head = (uint32_t)i;
-	}
-	q->nodes = nodes;
-	q->ncap = (uint32_t)cap;
-}
 
 static void *grow_array(void *a, size_t *cap, size_t want, size_t elem)
 {
@@ -73,23 +53,78 @@ static void *grow_array(void *a, size_t *cap, size_t want, size_t elem)
 	a = realloc(a, c * elem);
 	if (!a)
 		bsim_fatal(BSIM_LOC,
-			   "out of memory growing the ladder to "
-			   "%zu entries",
+			   "out of memory growing the ladder to %zu "
+			   "elements",
 			   c);
 	*cap = c;
 	return a;
 }
 
+static uint32_t chunk_alloc(struct bsim__ladder *q)
+{
+	uint32_t c;
+
+	if (q->cfree == NIL) {
+		size_t cap = q->ccap;
+
+		if (cap >= NIL / 2)
+			bsim_fatal(BSIM_LOC, "ladder queue over %u chunks",
+				   NIL / 2);
+		q->chunks = grow_array(q->chunks, &cap, cap + 1,
+				       sizeof(*q->chunks));
+		for (size_t i = cap; i-- > q->ccap;) {
+			q->chunks[i].next = q->cfree;
+			q->cfree = (uint32_t)i;
+		}
+		q->ccap = (uint32_t)cap;
+	}
+	c = q->cfree;
+	q->cfree = q->chunks[c].next;
+	q->cused++;
+	return c;
+}
+
+static void chunk_free(struct bsim__ladder *q, uint32_t c)
+{
+	q->chunks[c].next = q->cfree;
+	q->cfree = c;
+	q->cused--;
+}
+
+/* Append x to the chunk list at *head (order within a list is free). */
+static inline void list_push(struct bsim__ladder *q, uint32_t *head,
+			     const struct bsim__qent *x)
+{
+	struct bsim__chunk *c;
+
+	if (*head == NIL || q->chunks[*head].n == BSIM__CHUNK_ENTRIES) {
+		uint32_t i = chunk_alloc(q);
+
+		q->chunks[i].next = *head;
+		q->chunks[i].n = 0;
+		*head = i;
+	}
+	c = &q->chunks[*head];
+	c->e[c->n++] = *x;
+}
+
 int bsim__ladder_init(struct bsim__ladder *q, size_t capacity_hint)
 {
+	size_t chunks = capacity_hint / BSIM__CHUNK_ENTRIES + 16;
+
 	memset(q, 0, sizeof(*q));
-	q->free_head = NIL;
+	q->cfree = NIL;
+	q->top = NIL;
 	q->top_min = UINT64_MAX;
 	q->bot = grow_array(NULL, &q->bcap, 256, sizeof(*q->bot));
-	q->top = grow_array(NULL, &q->top_cap,
-			    capacity_hint < 64 ? 64 : capacity_hint,
-			    sizeof(*q->top));
-	grow_nodes(q, 64);
+	if (chunks > NIL / 4)
+		chunks = NIL / 4;
+	q->chunks = grow_array(NULL, &chunks, chunks, sizeof(*q->chunks));
+	for (size_t i = chunks; i-- > 0;) {
+		q->chunks[i].next = q->cfree;
+		q->cfree = (uint32_t)i;
+	}
+	q->ccap = (uint32_t)chunks;
 	return 0;
 }
 
@@ -99,27 +134,9 @@ void bsim__ladder_finish(struct bsim__ladder *q)
 		return;
 	for (unsigned r = 0; r < BSIM__LADDER_RUNGS; r++)
 		free(q->rung[r].bk);
-	free(q->nodes);
-	free(q->top);
+	free(q->chunks);
 	free(q->bot);
 	memset(q, 0, sizeof(*q));
-}
-
-static inline uint32_t node_alloc(struct bsim__ladder *q)
-{
-	uint32_t i;
-
-	if (q->free_head == NIL)
-		grow_nodes(q, q->ncap + 1);
-	i = q->free_head;
-	q->free_head = q->nodes[i].next;
-	return i;
-}
-
-static inline void node_free(struct bsim__ladder *q, uint32_t i)
-{
-	q->nodes[i].next = q->free_head;
-	q->free_head = i;
 }
 
 /* Make room for nb empty buckets in rung r. */
@@ -143,21 +160,22 @@ static void rung_reset(struct bsim__rung *r, uint64_t start, uint64_t width,
 	r->n = 0;
 }
 
-static inline void rung_add(struct bsim__ladder *q, struct bsim__rung *r,
-			    uint64_t t, uint64_t seq, uint32_t slot)
+static inline void bucket_add(struct bsim__ladder *q, struct bsim__bucket *b,
+			      const struct bsim__qent *x)
 {
-	struct bsim__bucket *b = &r->bk[(t - r->start) / r->width];
-
 	if (b->count++ == 0) {
-		b->t = t;
-		b->seq = seq;
-		b->slot = slot;
+		b->t = x->t;
+		b->seq = x->seq;
+		b->slot = x->slot;
 	} else {
-		uint32_t i = node_alloc(q);
-
-		q->nodes[i] = (struct bsim__qent){ t, seq, slot, b->head };
-		b->head = i;
+		list_push(q, &b->head, x);
 	}
+}
+
+static inline void rung_add(struct bsim__ladder *q, struct bsim__rung *r,
+			    const struct bsim__qent *x)
+{
+	bucket_add(q, &r->bk[(x->t - r->start) / r->width], x);
 	r->n++;
 }
 
@@ -198,12 +216,12 @@ static void bottom_insert(struct bsim__ladder *q, const struct bsim__qent *x)
 void bsim__ladder_push(struct bsim__ladder *q, uint64_t t, uint64_t seq,
 		       uint32_t slot)
 {
+	struct bsim__qent x = { .t = t, .seq = seq, .slot = slot };
+
 	q->size++;
 	if (t >= q->top_start) {
-		if (q->top_n == q->top_cap)
-			q->top = grow_array(q->top, &q->top_cap, q->top_n + 1,
-					    sizeof(*q->top));
-		q->top[q->top_n++] = (struct bsim__qent){ t, seq, slot, NIL };
+		list_push(q, &q->top, &x);
+		q->top_n++;
 		if (t < q->top_min)
 			q->top_min = t;
 		if (t > q->top_max)
@@ -214,11 +232,11 @@ void bsim__ladder_push(struct bsim__ladder *q, uint64_t t, uint64_t seq,
 		struct bsim__rung *r = &q->rung[k];
 
 		if (t >= r->start + (uint64_t)r->cur * r->width) {
-			rung_add(q, r, t, seq, slot);
+			rung_add(q, r, &x);
 			return;
 		}
 	}
-	bottom_insert(q, &(struct bsim__qent){ t, seq, slot, NIL });
+	bottom_insert(q, &x);
 }
 
 static int cmp_qent(const void *pa, const void *pb)
@@ -234,17 +252,19 @@ static int cmp_qent(const void *pa, const void *pb)
 static void bucket_to_bottom(struct bsim__ladder *q,
 			     const struct bsim__bucket *b)
 {
-	uint32_t i = b->head;
+	uint32_t c = b->head;
 
 	q->bh = q->bn = 0;
 	bottom_reserve(q, b->count);
-	q->bot[q->bn++] = (struct bsim__qent){ b->t, b->seq, b->slot, NIL };
-	while (i != NIL) {
-		uint32_t next = q->nodes[i].next;
+	q->bot[q->bn++] = (struct bsim__qent){ b->t, b->seq, b->slot, 0 };
+	while (c != NIL) {
+		uint32_t next = q->chunks[c].next;
 
-		q->bot[q->bn++] = q->nodes[i];
-		node_free(q, i);
-		i = next;
+		memcpy(q->bot + q->bn, q->chunks[c].e,
+		       q->chunks[c].n * sizeof(*q->bot));
+		q->bn += q->chunks[c].n;
+		chunk_free(q, c);
+		c = next;
 	}
 	if (q->bn <= 32) {
 		for (size_t k = 1; k < q->bn; k++) {
@@ -266,16 +286,22 @@ static void bucket_to_bottom(struct bsim__ladder *q,
 static void bucket_to_rung(struct bsim__ladder *q, const struct bsim__bucket *b,
 			   struct bsim__rung *to)
 {
-	uint32_t i = b->head;
+	struct bsim__qent first = { b->t, b->seq, b->slot, 0 };
+	uint32_t c = b->head;
 
-	rung_add(q, to, b->t, b->seq, b->slot);
-	while (i != NIL) {
-		uint32_t next = q->nodes[i].next;
-		struct bsim__qent x = q->nodes[i];
+	rung_add(q, to, &first);
+	/* rung_add() may grow the arena: copy entries out, never hold
+	 * pointers into it across the call. */
+	while (c != NIL) {
+		uint32_t next = q->chunks[c].next;
 
-		node_free(q, i);
-		rung_add(q, to, x.t, x.seq, x.slot);
-		i = next;
+		for (uint32_t i = 0; i < q->chunks[c].n; i++) {
+			struct bsim__qent x = q->chunks[c].e[i];
+
+			rung_add(q, to, &x);
+		}
+		chunk_free(q, c);
+		c = next;
 	}
 }
 
@@ -287,57 +313,70 @@ static int cmp_u64(const void *pa, const void *pb)
 }
 
 /*
- * Bucket width for rung 0: about one event per bucket below the top's median
- * time, estimated from SAMPLES evenly spaced top entries. The paper's
- * span / count puts a dozen events in each early bucket when times are
- * skewed (exponential, or 10 ms next to 6 h), and every extra event in a
- * bucket is a linked node, i.e. a cache miss at 10^6 events.
+ * Rung 0's bucket width: the span of the top's earlier half spread over
+ * half the buckets, from SAMPLES entries taken across the top's chunks.
+ * The paper's span / count crowds the early buckets when times are skewed
+ * (exponential, or 10 ms next to 6 h); the median is robust to the tail.
  */
 #define SAMPLES 255
-static uint64_t top_width(const struct bsim__ladder *q)
+static uint64_t top_width(const struct bsim__ladder *q, uint64_t nb)
 {
 	uint64_t s[SAMPLES], med;
+	size_t n = 0, stride;
 
-	if (q->top_n <= 2 * SAMPLES)
-		return (q->top_max - q->top_min) / q->top_n + 1;
-	for (size_t i = 0; i < SAMPLES; i++)
-		s[i] = q->top[i * q->top_n / SAMPLES].t;
-	qsort(s, SAMPLES, sizeof(s[0]), cmp_u64);
-	med = s[SAMPLES / 2];
-	return (med - q->top_min) / (q->top_n / 2) + 1;
+	if (q->top_n <= 2 * SAMPLES || nb < 2)
+		return (q->top_max - q->top_min) / nb + 1;
+	stride = q->top_n / SAMPLES;
+	for (uint32_t c = q->top, k = 0; c != NIL && n < SAMPLES;
+	     c = q->chunks[c].next)
+		for (uint32_t i = 0; i < q->chunks[c].n && n < SAMPLES;
+		     i++, k++)
+			if (k % stride == 0)
+				s[n++] = q->chunks[c].e[i].t;
+	qsort(s, n, sizeof(s[0]), cmp_u64);
+	med = s[n / 2];
+	return (med - q->top_min) / (nb / 2) + 1;
 }
 
 /*
- * Spread the top's earliest events over a fresh rung 0 of at most top_n
- * buckets; later events stay in the top (compacted in place) for the next
- * transfer, so rung memory stays within one bucket per pending event.
+ * Spread the top's earliest events over a fresh rung 0; later events stay
+ * in the top for the next transfer.
  */
 static void top_to_rung(struct bsim__ladder *q)
 {
 	struct bsim__rung *r = &q->rung[0];
-	uint64_t width = top_width(q);
-	uint64_t nb = (q->top_max - q->top_min) / width + 1;
-	uint64_t end, min = UINT64_MAX, max = 0;
-	size_t keep = 0;
+	uint64_t nb = q->top_n < MAX_BUCKETS ? q->top_n : MAX_BUCKETS;
+	uint64_t width = top_width(q, nb);
+	uint64_t span_nb = (q->top_max - q->top_min) / width + 1;
+	uint64_t end, min = UINT64_MAX, max = 0, kept = 0;
+	uint32_t c = q->top, rest = NIL;
 
-	if (nb > q->top_n)
-		nb = q->top_n;
+	if (span_nb < nb)
+		nb = span_nb;
 	end = q->top_min + nb * width;
 	rung_reset(r, q->top_min, width, (uint32_t)nb);
 	q->nr = 1;
-	for (size_t i = 0; i < q->top_n; i++) {
-		struct bsim__qent x = q->top[i];
+	while (c != NIL) {
+		uint32_t next = q->chunks[c].next;
 
-		if (x.t < end) {
-			rung_add(q, r, x.t, x.seq, x.slot);
-		} else {
-			q->top[keep++] = x;
-			min = x.t < min ? x.t : min;
-			max = x.t > max ? x.t : max;
+		for (uint32_t i = 0; i < q->chunks[c].n; i++) {
+			struct bsim__qent x = q->chunks[c].e[i];
+
+			if (x.t < end) {
+				rung_add(q, r, &x);
+			} else {
+				list_push(q, &rest, &x);
+				kept++;
+				min = x.t < min ? x.t : min;
+				max = x.t > max ? x.t : max;
+			}
 		}
+		chunk_free(q, c);
+		c = next;
 	}
+	q->top = rest;
 	q->top_start = end;
-	q->top_n = keep;
+	q->top_n = kept;
 	q->top_min = min;
 	q->top_max = max;
 }
@@ -365,11 +404,8 @@ static bool refill(struct bsim__ladder *q)
 			const struct bsim__bucket *a =
 				&r->bk[r->cur + PREFETCH_BUCKETS];
 
-			if (a->count) {
+			if (a->count)
 				PREFETCH(q->pf_base + a->slot * q->pf_stride);
-				if (a->head != NIL)
-					PREFETCH(&q->nodes[a->head]);
-			}
 		}
 		b = r->bk[r->cur];
 		r->bk[r->cur].count = 0;
@@ -378,9 +414,11 @@ static bool refill(struct bsim__ladder *q)
 		if (b.count > THRES && r->width > 1 &&
 		    q->nr < BSIM__LADDER_RUNGS) {
 			struct bsim__rung *child = &q->rung[q->nr];
-			uint64_t w = (r->width + b.count - 1) / b.count;
-			uint64_t nb = (r->width + w - 1) / w;
+			uint64_t nb =
+				b.count < MAX_BUCKETS ? b.count : MAX_BUCKETS;
+			uint64_t w = (r->width + nb - 1) / nb;
 
+			nb = (r->width + w - 1) / w;
 			rung_reset(child,
 				   r->start + (uint64_t)r->cur * r->width, w,
 				   (uint32_t)nb);
@@ -408,52 +446,64 @@ void bsim__ladder_pop(struct bsim__ladder *q)
 	q->size--;
 }
 
-/* Drop the entries of bucket b that keep() rejects; returns those kept. */
+/* Rebuild the chunk list at *head with the entries keep() accepts; each
+ * old chunk is freed once read, so the rebuild needs no extra memory. */
+static uint64_t filter_list(struct bsim__ladder *q, uint32_t *head,
+			    bsim__qkeep_fn keep, void *ctx)
+{
+	uint32_t c = *head, out = NIL;
+	uint64_t kept = 0;
+
+	while (c != NIL) {
+		struct bsim__chunk old = q->chunks[c];
+
+		chunk_free(q, c);
+		for (uint32_t i = 0; i < old.n; i++)
+			if (keep(&old.e[i], ctx)) {
+				list_push(q, &out, &old.e[i]);
+				kept++;
+			}
+		c = old.next;
+	}
+	*head = out;
+	return kept;
+}
+
 static uint32_t filter_bucket(struct bsim__ladder *q, struct bsim__bucket *b,
 			      bsim__qkeep_fn keep, void *ctx)
 {
-	struct bsim__bucket old = *b;
-	uint32_t i = old.head;
-	struct bsim__qent x = { old.t, old.seq, old.slot, NIL };
+	struct bsim__qent first = { b->t, b->seq, b->slot, 0 };
+	uint32_t rest;
 
-	b->count = 0;
-	b->head = NIL;
-	if (old.count == 0)
+	if (b->count == 0)
 		return 0;
-	for (;;) {
-		if (keep(&x, ctx)) {
-			if (b->count++ == 0) {
-				b->t = x.t;
-				b->seq = x.seq;
-				b->slot = x.slot;
-			} else {
-				uint32_t n = node_alloc(q);
+	rest = b->head;
+	b->head = NIL;
+	b->count = 0;
+	if (keep(&first, ctx))
+		bucket_add(q, b, &first);
+	filter_list(q, &rest, keep, ctx);
+	for (uint32_t c = rest; c != NIL;) {
+		uint32_t next = q->chunks[c].next;
 
-				q->nodes[n] =
-					(struct bsim__qent){ x.t, x.seq, x.slot,
-							     b->head };
-				b->head = n;
-			}
+		for (uint32_t i = 0; i < q->chunks[c].n; i++) {
+			struct bsim__qent x = q->chunks[c].e[i];
+
+			bucket_add(q, b, &x);
 		}
-		if (i == NIL)
-			break;
-		x = q->nodes[i];
-		node_free(q, i);
-		i = x.next;
+		chunk_free(q, c);
+		c = next;
 	}
 	return b->count;
 }
 
 void bsim__ladder_filter(struct bsim__ladder *q, bsim__qkeep_fn keep, void *ctx)
 {
-	uint64_t total = 0;
-	size_t j = 0;
+	uint64_t total;
+	size_t j = q->bh;
 
-	for (size_t i = 0; i < q->top_n; i++)
-		if (keep(&q->top[i], ctx))
-			q->top[j++] = q->top[i];
-	q->top_n = j;
-	total += j;
+	q->top_n = filter_list(q, &q->top, keep, ctx);
+	total = q->top_n;
 	for (unsigned k = 0; k < q->nr; k++) {
 		struct bsim__rung *r = &q->rung[k];
 
@@ -462,7 +512,6 @@ void bsim__ladder_filter(struct bsim__ladder *q, bsim__qkeep_fn keep, void *ctx)
 			r->n += filter_bucket(q, &r->bk[b], keep, ctx);
 		total += r->n;
 	}
-	j = q->bh;
 	for (size_t i = q->bh; i < q->bn; i++)
 		if (keep(&q->bot[i], ctx))
 			q->bot[j++] = q->bot[i];
@@ -472,8 +521,8 @@ void bsim__ladder_filter(struct bsim__ladder *q, bsim__qkeep_fn keep, void *ctx)
 
 size_t bsim__ladder_bytes(const struct bsim__ladder *q)
 {
-	size_t bytes = (size_t)q->ncap * sizeof(*q->nodes) +
-		       q->bcap * sizeof(*q->bot) + q->top_cap * sizeof(*q->top);
+	size_t bytes = (size_t)q->ccap * sizeof(*q->chunks) +
+		       q->bcap * sizeof(*q->bot);
 
 	for (unsigned r = 0; r < BSIM__LADDER_RUNGS; r++)
 		bytes += (size_t)q->rung[r].cap * sizeof(*q->rung[r].bk);

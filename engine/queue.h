@@ -18,12 +18,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* One queue entry, 24 bytes. next links ladder buckets (unused by the heap). */
+/* One queue entry, 24 bytes. */
 struct bsim__qent {
 	uint64_t t;    /* Event time, ns. */
 	uint64_t seq;  /* Scheduling sequence number; unique per engine. */
 	uint32_t slot; /* Pool slot of the event. */
-	uint32_t next; /* Ladder: next node in the same list, or UINT32_MAX. */
+	uint32_t pad;
 };
 
 /* (time, sequence) order: true if a fires before b. */
@@ -56,15 +56,24 @@ size_t bsim__heap_bytes(const struct bsim__heap *h);
 
 #define BSIM__LADDER_RUNGS 8
 
+/* Entries per chunk: a chunk is 512 bytes. */
+#define BSIM__CHUNK_ENTRIES 21
+
+/* A block of entries; lists of chunks hold the top and bucket overflow. */
+struct bsim__chunk {
+	uint32_t next; /* Next chunk of the same list, or UINT32_MAX. */
+	uint32_t n;    /* Entries in use. */
+	struct bsim__qent e[BSIM__CHUNK_ENTRIES];
+};
+
 /*
- * One bucket, 32 bytes: its first entry inline (rung 0 holds about one event
- * per bucket, so most buckets never touch the node arena) and the rest in a
- * list of arena nodes.
+ * One bucket, 32 bytes: its first entry inline (fine rungs hold about one
+ * event per bucket, so most never touch a chunk) and the rest in chunks.
  */
 struct bsim__bucket {
 	uint64_t t, seq; /* Inline entry, valid when count >= 1. */
 	uint32_t slot;	 /* Inline entry's pool slot. */
-	uint32_t head;	 /* Entries 2..count, or UINT32_MAX. */
+	uint32_t head;	 /* Chunks of entries 2..count, or UINT32_MAX. */
 	uint32_t count;	 /* Entries in the bucket. */
 	uint32_t pad;
 };
@@ -86,12 +95,12 @@ struct bsim__rung {
  * finer, and a small sorted bottom from which events are popped.
  */
 struct bsim__ladder {
-	struct bsim__qent *nodes; /* Node arena (bucket overflow lists). */
-	uint32_t ncap;		  /* Nodes allocated. */
-	uint32_t free_head;	  /* Free node list. */
-	struct bsim__qent *top;	  /* Unsorted array of events >= top_start. */
-	size_t top_n, top_cap;
-	uint64_t top_min, top_max, top_start;
+	struct bsim__chunk *chunks; /* Chunk arena. */
+	uint32_t ccap;		    /* Chunks allocated. */
+	uint32_t cfree;		    /* Free chunk list. */
+	uint32_t cused;		    /* Chunks in use. */
+	uint32_t top;		    /* Chunk list of events >= top_start. */
+	uint64_t top_n, top_min, top_max, top_start;
 	struct bsim__rung rung[BSIM__LADDER_RUNGS];
 	unsigned nr;		/* Rungs in use; rung[nr - 1] is the finest. */
 	struct bsim__qent *bot; /* Sorted ascending; live part [bh, bn). */
