@@ -1,20 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The native backend of the engine interface: an event pool, one of the
+ * The native backend of the engine interface: handle slots, one of the
  * pending-event structures of queue.h, and the run loop.
  *
- * Pool. Every pending event owns one 48-byte slot holding its sequence
- * number, generation, target, handler and payload. Slots are recycled LIFO
- * through a free list, so the slot an event frees is the one the next
- * schedule takes: in steady state the hot slot is in cache. The pool
- * doubles when full (amortised, never per event) and never moves a handle:
- * a handle is (generation << 32 | slot), and the generation is bumped every
- * time a slot is freed, so a stale handle is recognised in O(1).
+ * Events live in the queue itself, as 64-byte entries carrying handler,
+ * target and payload, so the run loop reads only what the queue streams to
+ * it. Handles are (generation << 32 | slot) over an array of 8-byte slots:
+ * a slot's generation is bumped whenever its event fires or is cancelled,
+ * so a handle is pending exactly while its generation is the slot's. Slots
+ * are recycled LIFO (the slot an event frees is the one the next schedule
+ * takes, still in cache) and the array doubles when full, never per event.
  *
- * Cancellation frees the slot at once. The queue keeps a stale entry until
- * it pops it (its sequence no longer matches the slot's) or until stale
- * entries reach the number of live ones, when the queue is filtered in O(n);
- * amortised, each cancel costs O(1) and memory follows the live set.
+ * Cancellation bumps the generation at once (the slot is reusable at once)
+ * and leaves a stale entry in the queue. A popped entry is checked against
+ * its slot only if the slot's bit in `maybe_stale` is set, i.e. only if the
+ * slot was ever cancelled since the last purge: a run without cancellations
+ * never touches the slot array on the pop path. Stale entries are purged in
+ * O(n) when they reach the live ones, so memory follows the live set.
  *
  * Not here: anything about devices, files or time units other than ns.
  */
@@ -26,18 +28,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SEQ_FREE UINT64_MAX
 #define SLOT_NIL UINT32_MAX
 /* Stale queue entries tolerated before a purge, at least. */
 #define STALE_MIN 4096
 
-struct ev_rec {
-	uint64_t seq;	  /* Sequence of the pending event, or SEQ_FREE. */
-	uint32_t gen;	  /* Generation, >= 1; bumped when freed. */
-	uint32_t target;  /* Target entity; next free slot while free. */
-	uint16_t handler; /* Index into the handler table. */
-	uint8_t pad[6];
-	unsigned char payload[BSIM_PAYLOAD_MAX];
+struct slot {
+	uint32_t gen;  /* Generation, >= 1; the pending event's while used. */
+	uint32_t next; /* Next free slot while free. */
 };
 
 struct handler {
@@ -52,22 +49,19 @@ struct bsim_engine {
 		struct bsim__heap heap;
 		struct bsim__ladder ladder;
 	} q;
-	struct ev_rec *pool;
-	uint32_t pool_cap;  /* Slots allocated. */
-	uint32_t free_head; /* First free slot, or SLOT_NIL. */
-	uint64_t in_use;    /* Slots holding pending events. */
-	uint64_t stale;	    /* Queue entries of cancelled events. */
+	struct slot *slots;
+	uint64_t *maybe_stale; /* One bit per slot: cancelled since purge. */
+	uint32_t nslots;       /* Slots allocated. */
+	uint32_t free_head;    /* First free slot, or SLOT_NIL. */
+	uint64_t in_use;       /* Slots holding pending events. */
+	uint64_t stale;	       /* Queue entries of cancelled events. */
+	uint64_t flagged;      /* Bits set in maybe_stale. */
 	bsim_time_ns now;
 	uint64_t seq; /* Next sequence number. */
 	uint64_t executed, scheduled, cancelled;
 	bool stop;
 	unsigned nhandlers;
 	struct handler handlers[BSIM_HANDLERS_MAX];
-};
-
-static const char *const queue_names[] = {
-	[BSIM_QUEUE_LADDER] = "ladder",
-	[BSIM_QUEUE_HEAP] = "heap",
 };
 
 int bsim_queue_from_name(const char *name, enum bsim_queue_kind *out)
@@ -85,32 +79,35 @@ int bsim_queue_from_name(const char *name, enum bsim_queue_kind *out)
 
 const char *bsim_queue_name(enum bsim_queue_kind kind)
 {
-	return kind == BSIM_QUEUE_HEAP ? queue_names[BSIM_QUEUE_HEAP]
-				       : queue_names[BSIM_QUEUE_LADDER];
+	return kind == BSIM_QUEUE_HEAP ? "heap" : "ladder";
 }
 
-static int pool_grow(struct bsim_engine *e, uint64_t want)
+static int slots_grow(struct bsim_engine *e, uint64_t want)
 {
-	uint64_t cap = e->pool_cap ? e->pool_cap : 64;
-	struct ev_rec *pool;
+	uint64_t cap = e->nslots ? e->nslots : 64;
+	struct slot *slots;
+	uint64_t *bits;
 
 	while (cap < want)
 		cap *= 2;
 	if (cap >= SLOT_NIL)
 		return BSIM_ENOMEM;
-	pool = realloc(e->pool, cap * sizeof(*pool));
-	if (!pool)
+	slots = realloc(e->slots, cap * sizeof(*slots));
+	if (!slots)
 		return BSIM_ENOMEM;
-	for (uint64_t i = cap; i-- > e->pool_cap;) {
-		pool[i].seq = SEQ_FREE;
-		pool[i].gen = 1;
-		pool[i].target = e->free_head;
+	e->slots = slots;
+	bits = realloc(e->maybe_stale, cap / 64 * sizeof(*bits));
+	if (!bits)
+		return BSIM_ENOMEM;
+	memset(bits + e->nslots / 64, 0,
+	       (cap - e->nslots) / 64 * sizeof(*bits));
+	e->maybe_stale = bits;
+	for (uint64_t i = cap; i-- > e->nslots;) {
+		slots[i].gen = 1;
+		slots[i].next = e->free_head;
 		e->free_head = (uint32_t)i;
 	}
-	e->pool = pool;
-	e->pool_cap = (uint32_t)cap;
-	if (e->kind == BSIM_QUEUE_LADDER)
-		bsim__ladder_set_prefetch(&e->q.ladder, pool, sizeof(*pool));
+	e->nslots = (uint32_t)cap;
 	return 0;
 }
 
@@ -135,17 +132,19 @@ int bsim_engine_create(const struct bsim_engine_config *cfg,
 		      : bsim__ladder_init(&e->q.ladder, cfg->capacity_hint);
 	if (err)
 		goto err_queue;
-	err = pool_grow(e, cfg->capacity_hint < 64 ? 64 : cfg->capacity_hint);
+	err = slots_grow(e, cfg->capacity_hint < 64 ? 64 : cfg->capacity_hint);
 	if (err)
-		goto err_pool;
+		goto err_slots;
 	*out = e;
 	return 0;
 
-err_pool:
+err_slots:
 	if (e->kind == BSIM_QUEUE_HEAP)
 		bsim__heap_finish(&e->q.heap);
 	else
 		bsim__ladder_finish(&e->q.ladder);
+	free(e->slots);
+	free(e->maybe_stale);
 err_queue:
 	free(e);
 	return err;
@@ -159,7 +158,8 @@ void bsim_engine_destroy(struct bsim_engine *e)
 		bsim__heap_finish(&e->q.heap);
 	else
 		bsim__ladder_finish(&e->q.ladder);
-	free(e->pool);
+	free(e->slots);
+	free(e->maybe_stale);
 	free(e);
 }
 
@@ -173,13 +173,12 @@ int bsim_engine_register(struct bsim_engine *e, bsim_handler_fn fn, void *ctx,
 	return (int)e->nhandlers++;
 }
 
-static inline void queue_push(struct bsim_engine *e, uint64_t t, uint64_t seq,
-			      uint32_t slot)
+static inline void queue_push(struct bsim_engine *e, const struct bsim__qent *x)
 {
 	if (e->kind == BSIM_QUEUE_LADDER)
-		bsim__ladder_push(&e->q.ladder, t, seq, slot);
+		bsim__ladder_push(&e->q.ladder, x);
 	else
-		bsim__heap_push(&e->q.heap, t, seq, slot);
+		bsim__heap_push(&e->q.heap, x);
 }
 
 static inline const struct bsim__qent *queue_peek(struct bsim_engine *e)
@@ -201,18 +200,17 @@ bsim_event bsim_engine_schedule_at(struct bsim_engine *e, bsim_time_ns t_ns,
 				   const void *payload)
 {
 	const struct handler *h;
-	struct ev_rec *r;
+	struct bsim__qent x;
 	uint32_t slot;
 
 	if (handler >= e->nhandlers)
 		bsim_fatal(BSIM_LOC,
-			   "schedule: unknown handler %u (%u "
-			   "registered)",
+			   "schedule: unknown handler %u (%u registered)",
 			   handler, e->nhandlers);
 	if (t_ns < e->now)
 		bsim_fatal(BSIM_LOC,
-			   "schedule: time %llu ns is before now "
-			   "(%llu ns), handler %u, target %u",
+			   "schedule: time %llu ns is before now (%llu ns), "
+			   "handler %u, target %u",
 			   (unsigned long long)t_ns, (unsigned long long)e->now,
 			   handler, target);
 	if (t_ns == BSIM_TIME_MAX)
@@ -221,26 +219,28 @@ bsim_event bsim_engine_schedule_at(struct bsim_engine *e, bsim_time_ns t_ns,
 	h = &e->handlers[handler];
 	if (!payload && h->size)
 		bsim_fatal(BSIM_LOC,
-			   "schedule: handler %u needs %zu payload "
-			   "bytes, got NULL",
+			   "schedule: handler %u needs %zu payload bytes, "
+			   "got NULL",
 			   handler, h->size);
-	if (e->free_head == SLOT_NIL && pool_grow(e, (uint64_t)e->pool_cap + 1))
+	if (e->free_head == SLOT_NIL && slots_grow(e, (uint64_t)e->nslots + 1))
 		bsim_fatal(BSIM_LOC,
-			   "out of memory growing the event pool "
-			   "past %u slots",
-			   e->pool_cap);
+			   "out of memory growing the event slots past %u",
+			   e->nslots);
 	slot = e->free_head;
-	r = &e->pool[slot];
-	e->free_head = r->target;
-	r->seq = e->seq++;
-	r->target = target;
-	r->handler = (uint16_t)handler;
+	e->free_head = e->slots[slot].next;
+	x.t = t_ns;
+	x.seq = e->seq++;
+	x.slot = slot;
+	x.gen = e->slots[slot].gen;
+	x.target = target;
+	x.handler = (uint16_t)handler;
+	x.pad = 0;
 	if (h->size)
-		memcpy(r->payload, payload, h->size);
+		memcpy(x.payload, payload, h->size);
 	e->in_use++;
 	e->scheduled++;
-	queue_push(e, t_ns, r->seq, slot);
-	return ((uint64_t)r->gen << 32) | slot;
+	queue_push(e, &x);
+	return ((uint64_t)x.gen << 32) | slot;
 }
 
 bsim_event bsim_engine_schedule_in(struct bsim_engine *e, bsim_time_ns delay_ns,
@@ -254,14 +254,11 @@ bsim_event bsim_engine_schedule_in(struct bsim_engine *e, bsim_time_ns delay_ns,
 				       payload);
 }
 
-static inline void slot_free(struct bsim_engine *e, uint32_t slot)
+/* Free a slot whose pending event had generation gen: a store only. */
+static inline void slot_free(struct bsim_engine *e, uint32_t slot, uint32_t gen)
 {
-	struct ev_rec *r = &e->pool[slot];
-
-	r->seq = SEQ_FREE;
-	if (++r->gen == 0)
-		r->gen = 1;
-	r->target = e->free_head;
+	e->slots[slot].gen = gen + 1 ? gen + 1 : 1;
+	e->slots[slot].next = e->free_head;
 	e->free_head = slot;
 	e->in_use--;
 }
@@ -270,30 +267,43 @@ static bool entry_live(const struct bsim__qent *q, void *ctx)
 {
 	const struct bsim_engine *e = ctx;
 
-	return e->pool[q->slot].seq == q->seq;
+	return e->slots[q->slot].gen == q->gen;
 }
 
 bool bsim_engine_is_pending(const struct bsim_engine *e, bsim_event ev)
 {
 	uint32_t slot = (uint32_t)ev, gen = (uint32_t)(ev >> 32);
 
-	return gen != 0 && slot < e->pool_cap && e->pool[slot].gen == gen &&
-	       e->pool[slot].seq != SEQ_FREE;
+	return gen != 0 && slot < e->nslots && e->slots[slot].gen == gen;
+}
+
+/* Drop every stale entry; afterwards no slot needs checking. */
+static void purge(struct bsim_engine *e)
+{
+	if (e->kind == BSIM_QUEUE_LADDER)
+		bsim__ladder_filter(&e->q.ladder, entry_live, e);
+	else
+		bsim__heap_filter(&e->q.heap, entry_live, e);
+	memset(e->maybe_stale, 0, e->nslots / 64 * sizeof(*e->maybe_stale));
+	e->stale = 0;
+	e->flagged = 0;
 }
 
 bool bsim_engine_cancel(struct bsim_engine *e, bsim_event ev)
 {
+	uint32_t slot = (uint32_t)ev, gen = (uint32_t)(ev >> 32);
+	uint64_t bit = UINT64_C(1) << (slot % 64);
+
 	if (!bsim_engine_is_pending(e, ev))
 		return false;
-	slot_free(e, (uint32_t)ev);
-	e->cancelled++;
-	if (++e->stale >= STALE_MIN && e->stale >= e->in_use) {
-		if (e->kind == BSIM_QUEUE_LADDER)
-			bsim__ladder_filter(&e->q.ladder, entry_live, e);
-		else
-			bsim__heap_filter(&e->q.heap, entry_live, e);
-		e->stale = 0;
+	slot_free(e, slot, gen);
+	if (!(e->maybe_stale[slot / 64] & bit)) {
+		e->maybe_stale[slot / 64] |= bit;
+		e->flagged++;
 	}
+	e->cancelled++;
+	if (++e->stale >= STALE_MIN && e->stale >= e->in_use)
+		purge(e);
 	return true;
 }
 
@@ -310,32 +320,33 @@ void bsim_engine_stop(struct bsim_engine *e)
 /* Run events with time <= limit; the hot loop of every simulation. */
 static int run_loop(struct bsim_engine *e, bsim_time_ns limit)
 {
-	unsigned char payload[BSIM_PAYLOAD_MAX];
-
 	e->stop = false;
 	for (;;) {
 		const struct bsim__qent *q = queue_peek(e);
 		const struct handler *h;
-		struct ev_rec *r;
-		uint32_t slot, target;
+		struct bsim__qent x;
 
 		if (!q || q->t > limit)
 			return 0;
-		slot = q->slot;
-		r = &e->pool[slot];
-		if (r->seq != q->seq) {
-			queue_pop(e);
-			e->stale--;
+		x = *q;
+		queue_pop(e);
+		if ((e->maybe_stale[x.slot / 64] >> (x.slot % 64) & 1) &&
+		    e->slots[x.slot].gen != x.gen) {
+			/* The last stale entry gone: unflag every slot, when
+			 * that costs no more than the flagging did. */
+			if (--e->stale == 0 && e->flagged >= e->nslots / 64) {
+				memset(e->maybe_stale, 0,
+				       e->nslots / 64 *
+					       sizeof(*e->maybe_stale));
+				e->flagged = 0;
+			}
 			continue;
 		}
-		e->now = q->t;
-		queue_pop(e);
-		h = &e->handlers[r->handler];
-		target = r->target;
-		memcpy(payload, r->payload, BSIM_PAYLOAD_MAX);
-		slot_free(e, slot);
+		slot_free(e, x.slot, x.gen);
+		e->now = x.t;
 		e->executed++;
-		h->fn(e, h->ctx, target, h->size ? payload : NULL);
+		h = &e->handlers[x.handler];
+		h->fn(e, h->ctx, x.target, h->size ? x.payload : NULL);
 		if (e->stop) {
 			e->stop = false;
 			return BSIM_ESTOPPED;
@@ -369,11 +380,12 @@ void bsim_engine_get_stats(const struct bsim_engine *e,
 	out->scheduled = e->scheduled;
 	out->cancelled = e->cancelled;
 	out->pool_in_use = e->in_use;
-	out->pool_capacity = e->pool_cap;
+	out->pool_capacity = e->nslots;
 	out->queue_entries =
 		e->kind == BSIM_QUEUE_LADDER ? e->q.ladder.size : e->q.heap.n;
-	out->bytes_allocated =
-		qbytes + (uint64_t)e->pool_cap * sizeof(*e->pool);
+	out->bytes_allocated = qbytes +
+			       (uint64_t)e->nslots * sizeof(*e->slots) +
+			       e->nslots / 8;
 }
 
 const char *bsim_engine_name(const struct bsim_engine *e)

@@ -1,11 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Implicit 4-ary min-heap of 24-byte entries keyed by (time, sequence).
- * Four children share at most two cache lines, so a sift-down touches half
- * as many lines as a binary heap at the same size: at 10^6 pending events
- * and more, the cost per event is the cache misses of the sift, not the
- * comparisons. Entries are moved with a hole instead of swapped. The array
- * doubles when full; it never shrinks except through filter().
+ * Implicit 4-ary min-heap of 64-byte entries keyed by (time, sequence).
+ * A 4-ary heap is half as deep as a binary one, so a sift-down touches half
+ * as many levels; at 10^6 pending events and more the cost per event is the
+ * cache misses of the sift, not the comparisons. Entries move with a hole
+ * instead of swaps. The array doubles when full; filter() may shrink it.
  */
 #include "queue.h"
 
@@ -18,13 +17,10 @@
 
 int bsim__heap_init(struct bsim__heap *h, size_t capacity_hint)
 {
-	size_t cap = capacity_hint < 64 ? 64 : capacity_hint;
-
-	h->a = malloc(cap * sizeof(*h->a));
-	if (!h->a)
-		return BSIM_ENOMEM;
-	h->n = 0;
-	h->cap = cap;
+	memset(h, 0, sizeof(*h));
+	h->a = bsim__grow_aligned(NULL, &h->cap, 0,
+				  capacity_hint < 64 ? 64 : capacity_hint,
+				  sizeof(*h->a));
 	return 0;
 }
 
@@ -36,21 +32,21 @@ void bsim__heap_finish(struct bsim__heap *h)
 	memset(h, 0, sizeof(*h));
 }
 
-static void sift_up(struct bsim__qent *a, size_t i, struct bsim__qent x)
+static void sift_up(struct bsim__qent *a, size_t i, const struct bsim__qent *x)
 {
 	while (i > 0) {
 		size_t p = (i - 1) / ARITY;
 
-		if (!bsim__qent_before(&x, &a[p]))
+		if (!bsim__qent_before(x, &a[p]))
 			break;
 		a[i] = a[p];
 		i = p;
 	}
-	a[i] = x;
+	a[i] = *x;
 }
 
 static void sift_down(struct bsim__qent *a, size_t n, size_t i,
-		      struct bsim__qent x)
+		      const struct bsim__qent *x)
 {
 	for (;;) {
 		size_t c = ARITY * i + 1, best, end;
@@ -62,31 +58,19 @@ static void sift_down(struct bsim__qent *a, size_t n, size_t i,
 		for (size_t k = c + 1; k < end; k++)
 			if (bsim__qent_before(&a[k], &a[best]))
 				best = k;
-		if (!bsim__qent_before(&a[best], &x))
+		if (!bsim__qent_before(&a[best], x))
 			break;
 		a[i] = a[best];
 		i = best;
 	}
-	a[i] = x;
+	a[i] = *x;
 }
 
-void bsim__heap_push(struct bsim__heap *h, uint64_t t, uint64_t seq,
-		     uint32_t slot)
+void bsim__heap_push(struct bsim__heap *h, const struct bsim__qent *x)
 {
-	struct bsim__qent x = { .t = t, .seq = seq, .slot = slot };
-
-	if (h->n == h->cap) {
-		size_t cap = h->cap * 2;
-		struct bsim__qent *a = realloc(h->a, cap * sizeof(*a));
-
-		if (!a)
-			bsim_fatal(BSIM_LOC,
-				   "out of memory growing the heap "
-				   "to %zu entries",
-				   cap);
-		h->a = a;
-		h->cap = cap;
-	}
+	if (h->n == h->cap)
+		h->a = bsim__grow_aligned(h->a, &h->cap, h->n, h->n + 1,
+					  sizeof(*h->a));
 	sift_up(h->a, h->n++, x);
 }
 
@@ -97,8 +81,11 @@ const struct bsim__qent *bsim__heap_peek(struct bsim__heap *h)
 
 void bsim__heap_pop(struct bsim__heap *h)
 {
-	if (--h->n > 0)
-		sift_down(h->a, h->n, 0, h->a[h->n]);
+	if (--h->n > 0) {
+		struct bsim__qent last = h->a[h->n];
+
+		sift_down(h->a, h->n, 0, &last);
+	}
 }
 
 void bsim__heap_filter(struct bsim__heap *h, bsim__qkeep_fn keep, void *ctx)
@@ -111,17 +98,11 @@ void bsim__heap_filter(struct bsim__heap *h, bsim__qkeep_fn keep, void *ctx)
 	h->n = j;
 	/* Floyd's bottom-up heap construction: O(n). */
 	for (size_t i = h->n / ARITY + 1; i-- > 0;)
-		if (i < h->n)
-			sift_down(h->a, h->n, i, h->a[i]);
-	if (h->cap > 64 && h->n < h->cap / 4) {
-		size_t cap = h->n * 2 < 64 ? 64 : h->n * 2;
-		struct bsim__qent *a = realloc(h->a, cap * sizeof(*a));
+		if (i < h->n) {
+			struct bsim__qent x = h->a[i];
 
-		if (a) {
-			h->a = a;
-			h->cap = cap;
+			sift_down(h->a, h->n, i, &x);
 		}
-	}
 }
 
 size_t bsim__heap_bytes(const struct bsim__heap *h)

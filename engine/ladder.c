@@ -14,14 +14,13 @@
  * scale. Each event is moved a bounded number of times: O(1) amortised.
  *
  * Memory layout decides the speed at 10^6 pending events and more, where a
- * random access is a cache miss (~100-200 ns) and the comparisons are free.
- * So every move streams: the top and bucket overflow are lists of 512-byte
- * chunks, appended at their head chunk; a rung has at most MAX_BUCKETS
- * buckets, so the buckets and their open chunks stay in cache while events
- * are scattered over them (a radix-sort pass rather than random writes into
- * one bucket per event); a fine rung's bucket holds its first event inline.
- * Left alone, the one miss per event would be the event's pool record, so
- * the ladder prefetches those a few buckets ahead (set_prefetch).
+ * random access is a cache miss (100-280 ns on the machines we measured)
+ * and comparisons are free. So every move streams: the top and bucket
+ * overflow are lists of 1 KiB chunks appended at their head chunk; a rung
+ * has at most MAX_BUCKETS buckets, so its bookkeeping and open chunks stay
+ * in cache while events are scattered over it (a radix-sort pass rather
+ * than one random write per event); a bucket's first event is stored
+ * inline, since fine rungs hold about one event per bucket.
  */
 #include "queue.h"
 
@@ -32,55 +31,29 @@
 
 #define NIL UINT32_MAX
 #define THRES 50
-/* Most buckets per rung: 4096 buckets (128 KiB) plus one open chunk line
- * each fit in L2, so scattering events over a rung hits cache. */
+/* Most buckets per rung: the bookkeeping of 4096 buckets and one open line
+ * each stay in L2 while a rung is filled. */
 #define MAX_BUCKETS 4096
-/* Buckets ahead whose first event's pool record is prefetched. */
-#define PREFETCH_BUCKETS 8
-
-#if defined(__GNUC__)
-#define PREFETCH(p) __builtin_prefetch((p))
-#else
-#define PREFETCH(p) ((void)(p))
-#endif
-
-static void *grow_array(void *a, size_t *cap, size_t want, size_t elem)
-{
-	size_t c = *cap ? *cap : 64;
-
-	while (c < want)
-		c *= 2;
-	a = realloc(a, c * elem);
-	if (!a)
-		bsim_fatal(BSIM_LOC,
-			   "out of memory growing the ladder to %zu "
-			   "elements",
-			   c);
-	*cap = c;
-	return a;
-}
 
 static uint32_t chunk_alloc(struct bsim__ladder *q)
 {
 	uint32_t c;
 
 	if (q->cfree == NIL) {
-		size_t cap = q->ccap;
+		size_t old = q->ccap;
 
-		if (cap >= NIL / 2)
+		if (old >= NIL / 2)
 			bsim_fatal(BSIM_LOC, "ladder queue over %u chunks",
 				   NIL / 2);
-		q->chunks = grow_array(q->chunks, &cap, cap + 1,
-				       sizeof(*q->chunks));
-		for (size_t i = cap; i-- > q->ccap;) {
+		q->chunks = bsim__grow_aligned(q->chunks, &q->ccap, old,
+					       old + 1, sizeof(*q->chunks));
+		for (size_t i = q->ccap; i-- > old;) {
 			q->chunks[i].next = q->cfree;
 			q->cfree = (uint32_t)i;
 		}
-		q->ccap = (uint32_t)cap;
 	}
 	c = q->cfree;
 	q->cfree = q->chunks[c].next;
-	q->cused++;
 	return c;
 }
 
@@ -88,24 +61,44 @@ static void chunk_free(struct bsim__ladder *q, uint32_t c)
 {
 	q->chunks[c].next = q->cfree;
 	q->cfree = c;
-	q->cused--;
 }
 
-/* Append x to the chunk list at *head (order within a list is free). */
-static inline void list_push(struct bsim__ladder *q, uint32_t *head,
+/*
+ * Append x to the chunk list at *head, which holds m entries: every chunk
+ * but the head one is full, so the fill comes from m and the push never
+ * reads the chunk header (one cache miss fewer per event when the head
+ * chunks of a rung's 4096 buckets no longer fit in cache).
+ */
+static inline void list_push(struct bsim__ladder *q, uint32_t *head, uint64_t m,
 			     const struct bsim__qent *x)
 {
+	uint32_t idx = (uint32_t)(m % BSIM__CHUNK_ENTRIES);
 	struct bsim__chunk *c;
 
-	if (*head == NIL || q->chunks[*head].n == BSIM__CHUNK_ENTRIES) {
+	if (idx == 0) {
 		uint32_t i = chunk_alloc(q);
 
 		q->chunks[i].next = *head;
-		q->chunks[i].n = 0;
 		*head = i;
 	}
 	c = &q->chunks[*head];
-	c->e[c->n++] = *x;
+	c->e[idx] = *x;
+	c->n = idx + 1;
+}
+
+/* Start fetching chunk c while the current one is being read. */
+static inline void chunk_prefetch(const struct bsim__ladder *q, uint32_t c)
+{
+#if defined(__GNUC__)
+	if (c != NIL) {
+		__builtin_prefetch(&q->chunks[c].next);
+		__builtin_prefetch(&q->chunks[c].e[0]);
+		__builtin_prefetch(&q->chunks[c].e[1]);
+	}
+#else
+	(void)q;
+	(void)c;
+#endif
 }
 
 int bsim__ladder_init(struct bsim__ladder *q, size_t capacity_hint)
@@ -116,15 +109,15 @@ int bsim__ladder_init(struct bsim__ladder *q, size_t capacity_hint)
 	q->cfree = NIL;
 	q->top = NIL;
 	q->top_min = UINT64_MAX;
-	q->bot = grow_array(NULL, &q->bcap, 256, sizeof(*q->bot));
+	q->bot = bsim__grow_aligned(NULL, &q->bcap, 0, 256, sizeof(*q->bot));
 	if (chunks > NIL / 4)
 		chunks = NIL / 4;
-	q->chunks = grow_array(NULL, &chunks, chunks, sizeof(*q->chunks));
-	for (size_t i = chunks; i-- > 0;) {
+	q->chunks = bsim__grow_aligned(NULL, &q->ccap, 0, chunks,
+				       sizeof(*q->chunks));
+	for (size_t i = q->ccap; i-- > 0;) {
 		q->chunks[i].next = q->cfree;
 		q->cfree = (uint32_t)i;
 	}
-	q->ccap = (uint32_t)chunks;
 	return 0;
 }
 
@@ -132,8 +125,10 @@ void bsim__ladder_finish(struct bsim__ladder *q)
 {
 	if (!q)
 		return;
-	for (unsigned r = 0; r < BSIM__LADDER_RUNGS; r++)
+	for (unsigned r = 0; r < BSIM__LADDER_RUNGS; r++) {
 		free(q->rung[r].bk);
+		free(q->rung[r].first);
+	}
 	free(q->chunks);
 	free(q->bot);
 	memset(q, 0, sizeof(*q));
@@ -146,13 +141,16 @@ static void rung_reset(struct bsim__rung *r, uint64_t start, uint64_t width,
 	if (nb > r->cap) {
 		size_t cap = r->cap;
 
-		r->bk = grow_array(r->bk, &cap, nb, sizeof(*r->bk));
-		r->cap = (uint32_t)cap;
+		free(r->bk);
+		free(r->first);
+		r->bk = bsim__grow_aligned(NULL, &cap, 0, nb, sizeof(*r->bk));
+		cap = r->cap;
+		r->first = bsim__grow_aligned(NULL, &cap, 0, nb,
+					      sizeof(*r->first));
+		r->cap = cap;
 	}
-	for (uint32_t b = 0; b < nb; b++) {
-		r->bk[b].head = NIL;
-		r->bk[b].count = 0;
-	}
+	for (uint32_t b = 0; b < nb; b++)
+		r->bk[b] = (struct bsim__bucket){ NIL, 0 };
 	r->start = start;
 	r->width = width;
 	r->nb = nb;
@@ -160,22 +158,15 @@ static void rung_reset(struct bsim__rung *r, uint64_t start, uint64_t width,
 	r->n = 0;
 }
 
-static inline void bucket_add(struct bsim__ladder *q, struct bsim__bucket *b,
-			      const struct bsim__qent *x)
-{
-	if (b->count++ == 0) {
-		b->t = x->t;
-		b->seq = x->seq;
-		b->slot = x->slot;
-	} else {
-		list_push(q, &b->head, x);
-	}
-}
-
 static inline void rung_add(struct bsim__ladder *q, struct bsim__rung *r,
 			    const struct bsim__qent *x)
 {
-	bucket_add(q, &r->bk[(x->t - r->start) / r->width], x);
+	uint64_t b = (x->t - r->start) / r->width;
+
+	if (r->bk[b].count++ == 0)
+		r->first[b] = *x;
+	else
+		list_push(q, &r->bk[b].head, r->bk[b].count - 2, x);
 	r->n++;
 }
 
@@ -188,8 +179,8 @@ static void bottom_reserve(struct bsim__ladder *q, size_t extra)
 		q->bh = 0;
 	}
 	if (q->bn + extra > q->bcap)
-		q->bot = grow_array(q->bot, &q->bcap, q->bn + extra,
-				    sizeof(*q->bot));
+		q->bot = bsim__grow_aligned(q->bot, &q->bcap, q->bn,
+					    q->bn + extra, sizeof(*q->bot));
 }
 
 static void bottom_insert(struct bsim__ladder *q, const struct bsim__qent *x)
@@ -213,30 +204,26 @@ static void bottom_insert(struct bsim__ladder *q, const struct bsim__qent *x)
 	q->bn++;
 }
 
-void bsim__ladder_push(struct bsim__ladder *q, uint64_t t, uint64_t seq,
-		       uint32_t slot)
+void bsim__ladder_push(struct bsim__ladder *q, const struct bsim__qent *x)
 {
-	struct bsim__qent x = { .t = t, .seq = seq, .slot = slot };
-
 	q->size++;
-	if (t >= q->top_start) {
-		list_push(q, &q->top, &x);
-		q->top_n++;
-		if (t < q->top_min)
-			q->top_min = t;
-		if (t > q->top_max)
-			q->top_max = t;
+	if (x->t >= q->top_start) {
+		list_push(q, &q->top, q->top_n++, x);
+		if (x->t < q->top_min)
+			q->top_min = x->t;
+		if (x->t > q->top_max)
+			q->top_max = x->t;
 		return;
 	}
 	for (unsigned k = 0; k < q->nr; k++) {
 		struct bsim__rung *r = &q->rung[k];
 
-		if (t >= r->start + (uint64_t)r->cur * r->width) {
-			rung_add(q, r, &x);
+		if (x->t >= r->start + (uint64_t)r->cur * r->width) {
+			rung_add(q, r, x);
 			return;
 		}
 	}
-	bottom_insert(q, &x);
+	bottom_insert(q, x);
 }
 
 static int cmp_qent(const void *pa, const void *pb)
@@ -248,25 +235,26 @@ static int cmp_qent(const void *pa, const void *pb)
 	return bsim__qent_before(b, a) ? 1 : 0;
 }
 
-/* Move bucket b's entries into the (empty) bottom and sort them. */
-static void bucket_to_bottom(struct bsim__ladder *q,
-			     const struct bsim__bucket *b)
+/* Move bucket b of rung r into the (empty) bottom and sort it. */
+static void bucket_to_bottom(struct bsim__ladder *q, struct bsim__rung *r,
+			     uint32_t b)
 {
-	uint32_t c = b->head;
+	uint32_t c = r->bk[b].head;
 
 	q->bh = q->bn = 0;
-	bottom_reserve(q, b->count);
-	q->bot[q->bn++] = (struct bsim__qent){ b->t, b->seq, b->slot, 0 };
+	bottom_reserve(q, r->bk[b].count);
+	q->bot[q->bn++] = r->first[b];
 	while (c != NIL) {
 		uint32_t next = q->chunks[c].next;
 
+		chunk_prefetch(q, next);
 		memcpy(q->bot + q->bn, q->chunks[c].e,
 		       q->chunks[c].n * sizeof(*q->bot));
 		q->bn += q->chunks[c].n;
 		chunk_free(q, c);
 		c = next;
 	}
-	if (q->bn <= 32) {
+	if (q->bn <= 16) {
 		for (size_t k = 1; k < q->bn; k++) {
 			struct bsim__qent x = q->bot[k];
 			size_t j = k;
@@ -282,19 +270,21 @@ static void bucket_to_bottom(struct bsim__ladder *q,
 	}
 }
 
-/* Spread bucket b's entries over the rung `to`. */
-static void bucket_to_rung(struct bsim__ladder *q, const struct bsim__bucket *b,
-			   struct bsim__rung *to)
+/*
+ * Spread bucket b of rung r over rung `to`. rung_add() may grow the chunk
+ * arena, so entries are copied out before each call: no pointer into the
+ * arena is held across it.
+ */
+static void bucket_to_rung(struct bsim__ladder *q, struct bsim__rung *r,
+			   uint32_t b, struct bsim__rung *to)
 {
-	struct bsim__qent first = { b->t, b->seq, b->slot, 0 };
-	uint32_t c = b->head;
+	uint32_t c = r->bk[b].head;
 
-	rung_add(q, to, &first);
-	/* rung_add() may grow the arena: copy entries out, never hold
-	 * pointers into it across the call. */
+	rung_add(q, to, &r->first[b]);
 	while (c != NIL) {
 		uint32_t next = q->chunks[c].next;
 
+		chunk_prefetch(q, next);
 		for (uint32_t i = 0; i < q->chunks[c].n; i++) {
 			struct bsim__qent x = q->chunks[c].e[i];
 
@@ -305,80 +295,39 @@ static void bucket_to_rung(struct bsim__ladder *q, const struct bsim__bucket *b,
 	}
 }
 
-static int cmp_u64(const void *pa, const void *pb)
-{
-	uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
-
-	return a < b ? -1 : a > b;
-}
-
-/*
- * Rung 0's bucket width: the span of the top's earlier half spread over
- * half the buckets, from SAMPLES entries taken across the top's chunks.
- * The paper's span / count crowds the early buckets when times are skewed
- * (exponential, or 10 ms next to 6 h); the median is robust to the tail.
- */
-#define SAMPLES 255
-static uint64_t top_width(const struct bsim__ladder *q, uint64_t nb)
-{
-	uint64_t s[SAMPLES], med;
-	size_t n = 0, stride;
-
-	if (q->top_n <= 2 * SAMPLES || nb < 2)
-		return (q->top_max - q->top_min) / nb + 1;
-	stride = q->top_n / SAMPLES;
-	for (uint32_t c = q->top, k = 0; c != NIL && n < SAMPLES;
-	     c = q->chunks[c].next)
-		for (uint32_t i = 0; i < q->chunks[c].n && n < SAMPLES;
-		     i++, k++)
-			if (k % stride == 0)
-				s[n++] = q->chunks[c].e[i].t;
-	qsort(s, n, sizeof(s[0]), cmp_u64);
-	med = s[n / 2];
-	return (med - q->top_min) / (nb / 2) + 1;
-}
-
-/*
- * Spread the top's earliest events over a fresh rung 0; later events stay
- * in the top for the next transfer.
- */
+/* Spread the top over a fresh rung 0 and empty it. */
 static void top_to_rung(struct bsim__ladder *q)
 {
 	struct bsim__rung *r = &q->rung[0];
+	uint64_t span = q->top_max - q->top_min;
 	uint64_t nb = q->top_n < MAX_BUCKETS ? q->top_n : MAX_BUCKETS;
-	uint64_t width = top_width(q, nb);
-	uint64_t span_nb = (q->top_max - q->top_min) / width + 1;
-	uint64_t end, min = UINT64_MAX, max = 0, kept = 0;
-	uint32_t c = q->top, rest = NIL;
+	/* The paper's span / count, over at most MAX_BUCKETS buckets. Skewed
+	 * times crowd the early buckets, which then spawn finer rungs: cheap
+	 * with chunked buckets, and covering the whole top means no event is
+	 * scanned twice. */
+	uint64_t width = span / nb + 1;
+	uint32_t c = q->top;
 
-	if (span_nb < nb)
-		nb = span_nb;
-	end = q->top_min + nb * width;
+	nb = span / width + 1;
 	rung_reset(r, q->top_min, width, (uint32_t)nb);
 	q->nr = 1;
 	while (c != NIL) {
 		uint32_t next = q->chunks[c].next;
 
+		chunk_prefetch(q, next);
 		for (uint32_t i = 0; i < q->chunks[c].n; i++) {
 			struct bsim__qent x = q->chunks[c].e[i];
 
-			if (x.t < end) {
-				rung_add(q, r, &x);
-			} else {
-				list_push(q, &rest, &x);
-				kept++;
-				min = x.t < min ? x.t : min;
-				max = x.t > max ? x.t : max;
-			}
+			rung_add(q, r, &x);
 		}
 		chunk_free(q, c);
 		c = next;
 	}
-	q->top = rest;
-	q->top_start = end;
-	q->top_n = kept;
-	q->top_min = min;
-	q->top_max = max;
+	q->top = NIL;
+	q->top_start = q->top_max + 1;
+	q->top_n = 0;
+	q->top_min = UINT64_MAX;
+	q->top_max = 0;
 }
 
 /* Make the bottom non-empty; false when the queue is empty. */
@@ -386,7 +335,7 @@ static bool refill(struct bsim__ladder *q)
 {
 	while (q->bh == q->bn) {
 		struct bsim__rung *r;
-		struct bsim__bucket b;
+		uint32_t b, count;
 
 		if (q->nr == 0) {
 			if (q->top_n == 0)
@@ -400,35 +349,24 @@ static bool refill(struct bsim__ladder *q)
 			q->nr--;
 			continue;
 		}
-		if (q->pf_base && r->cur + PREFETCH_BUCKETS < r->nb) {
-			const struct bsim__bucket *a =
-				&r->bk[r->cur + PREFETCH_BUCKETS];
-
-			if (a->count)
-				PREFETCH(q->pf_base + a->slot * q->pf_stride);
-		}
-		b = r->bk[r->cur];
-		r->bk[r->cur].count = 0;
-		r->bk[r->cur].head = NIL;
-		r->n -= b.count;
-		if (b.count > THRES && r->width > 1 &&
+		b = r->cur++;
+		count = r->bk[b].count;
+		r->n -= count;
+		if (count > THRES && r->width > 1 &&
 		    q->nr < BSIM__LADDER_RUNGS) {
 			struct bsim__rung *child = &q->rung[q->nr];
-			uint64_t nb =
-				b.count < MAX_BUCKETS ? b.count : MAX_BUCKETS;
+			uint64_t nb = count < MAX_BUCKETS ? count : MAX_BUCKETS;
 			uint64_t w = (r->width + nb - 1) / nb;
 
 			nb = (r->width + w - 1) / w;
-			rung_reset(child,
-				   r->start + (uint64_t)r->cur * r->width, w,
+			rung_reset(child, r->start + (uint64_t)b * r->width, w,
 				   (uint32_t)nb);
-			r->cur++;
 			q->nr++;
-			bucket_to_rung(q, &b, child);
+			bucket_to_rung(q, r, b, child);
 		} else {
-			r->cur++;
-			bucket_to_bottom(q, &b);
+			bucket_to_bottom(q, r, b);
 		}
+		r->bk[b] = (struct bsim__bucket){ NIL, 0 };
 	}
 	return true;
 }
@@ -447,7 +385,8 @@ void bsim__ladder_pop(struct bsim__ladder *q)
 }
 
 /* Rebuild the chunk list at *head with the entries keep() accepts; each
- * old chunk is freed once read, so the rebuild needs no extra memory. */
+ * old chunk is freed once copied out, so the rebuild needs no extra
+ * memory. */
 static uint64_t filter_list(struct bsim__ladder *q, uint32_t *head,
 			    bsim__qkeep_fn keep, void *ctx)
 {
@@ -455,46 +394,46 @@ static uint64_t filter_list(struct bsim__ladder *q, uint32_t *head,
 	uint64_t kept = 0;
 
 	while (c != NIL) {
-		struct bsim__chunk old = q->chunks[c];
+		uint32_t next = q->chunks[c].next, n = q->chunks[c].n;
+		struct bsim__qent e[BSIM__CHUNK_ENTRIES];
 
+		memcpy(e, q->chunks[c].e, n * sizeof(e[0]));
 		chunk_free(q, c);
-		for (uint32_t i = 0; i < old.n; i++)
-			if (keep(&old.e[i], ctx)) {
-				list_push(q, &out, &old.e[i]);
-				kept++;
+		for (uint32_t i = 0; i < n; i++)
+			if (keep(&e[i], ctx)) {
+				list_push(q, &out, kept++, &e[i]);
 			}
-		c = old.next;
+		c = next;
 	}
 	*head = out;
 	return kept;
 }
 
-static uint32_t filter_bucket(struct bsim__ladder *q, struct bsim__bucket *b,
-			      bsim__qkeep_fn keep, void *ctx)
+static uint32_t filter_bucket(struct bsim__ladder *q, struct bsim__rung *r,
+			      uint32_t b, bsim__qkeep_fn keep, void *ctx)
 {
-	struct bsim__qent first = { b->t, b->seq, b->slot, 0 };
-	uint32_t rest;
+	struct bsim__qent first = r->first[b];
+	uint32_t rest = r->bk[b].head;
+	bool had = r->bk[b].count > 0;
 
-	if (b->count == 0)
+	r->bk[b] = (struct bsim__bucket){ NIL, 0 };
+	if (!had)
 		return 0;
-	rest = b->head;
-	b->head = NIL;
-	b->count = 0;
 	if (keep(&first, ctx))
-		bucket_add(q, b, &first);
+		rung_add(q, r, &first);
 	filter_list(q, &rest, keep, ctx);
-	for (uint32_t c = rest; c != NIL;) {
-		uint32_t next = q->chunks[c].next;
+	while (rest != NIL) {
+		uint32_t next = q->chunks[rest].next;
 
-		for (uint32_t i = 0; i < q->chunks[c].n; i++) {
-			struct bsim__qent x = q->chunks[c].e[i];
+		for (uint32_t i = 0; i < q->chunks[rest].n; i++) {
+			struct bsim__qent x = q->chunks[rest].e[i];
 
-			bucket_add(q, b, &x);
+			rung_add(q, r, &x);
 		}
-		chunk_free(q, c);
-		c = next;
+		chunk_free(q, rest);
+		rest = next;
 	}
-	return b->count;
+	return r->bk[b].count;
 }
 
 void bsim__ladder_filter(struct bsim__ladder *q, bsim__qkeep_fn keep, void *ctx)
@@ -509,7 +448,7 @@ void bsim__ladder_filter(struct bsim__ladder *q, bsim__qkeep_fn keep, void *ctx)
 
 		r->n = 0;
 		for (uint32_t b = r->cur; b < r->nb; b++)
-			r->n += filter_bucket(q, &r->bk[b], keep, ctx);
+			filter_bucket(q, r, b, keep, ctx);
 		total += r->n;
 	}
 	for (size_t i = q->bh; i < q->bn; i++)
@@ -521,10 +460,10 @@ void bsim__ladder_filter(struct bsim__ladder *q, bsim__qkeep_fn keep, void *ctx)
 
 size_t bsim__ladder_bytes(const struct bsim__ladder *q)
 {
-	size_t bytes = (size_t)q->ccap * sizeof(*q->chunks) +
-		       q->bcap * sizeof(*q->bot);
+	size_t bytes = q->ccap * sizeof(*q->chunks) + q->bcap * sizeof(*q->bot);
 
 	for (unsigned r = 0; r < BSIM__LADDER_RUNGS; r++)
-		bytes += (size_t)q->rung[r].cap * sizeof(*q->rung[r].bk);
+		bytes += q->rung[r].cap *
+			 (sizeof(*q->rung[r].bk) + sizeof(*q->rung[r].first));
 	return bytes;
 }

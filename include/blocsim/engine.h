@@ -46,7 +46,7 @@ typedef uint64_t bsim_event;
 #define BSIM_EVENT_NONE UINT64_C(0)
 
 /** Bytes of payload an event can carry (copied in at scheduling). */
-#define BSIM_PAYLOAD_MAX 24
+#define BSIM_PAYLOAD_MAX 32
 
 /** Most handlers one engine can register. */
 #define BSIM_HANDLERS_MAX 256
