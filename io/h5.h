@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * HDF5 writing for result files (io-internal). Conventions every result
+ * dataset follows, so that h5py, pandas, xarray/netCDF and MATLAB read it
+ * as is:
+ *   - the file is written as PATH.tmp and renamed over PATH only by
+ *     bsim__h5_commit(): a killed or failed run never leaves a file that
+ *     looks complete;
+ *   - object modification times are off, so two runs with the same seed
+ *     have byte-identical datasets;
+ *   - no HDF5 enum types (netCDF readers refuse the whole file); category
+ *     codes are integers documented with flag_values / flag_meanings;
+ *   - tables are groups of 1-D columns sharing one dimension scale,
+ *     chunked (CHUNK_ROWS), shuffled and deflated, appended in whole chunks
+ *     from memory buffers, never a row per write;
+ *   - every multi-dimensional dataset has a dimension scale per axis.
+ */
+#ifndef BSIM_IO_H5_H
+#define BSIM_IO_H5_H
+
+#include <hdf5.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Element types of columns and arrays. */
+enum bsim__h5_type {
+	BSIM_H5_U8,
+	BSIM_H5_U16,
+	BSIM_H5_U32,
+	BSIM_H5_U64,
+	BSIM_H5_I32,
+	BSIM_H5_I64,
+	BSIM_H5_F64,
+};
+
+/* Bytes of one element of type t. */
+size_t bsim__h5_size(enum bsim__h5_type t);
+
+struct bsim__h5 {
+	hid_t file;
+	char *path;	/* Final name. */
+	char *tmp_path; /* Name while writing: path + ".tmp". */
+	char err[512];	/* Last error, for messages. */
+};
+
+/*
+ * Create PATH.tmp (replacing a stale one).
+ * @return 0 and *out, or BSIM_EIO with a message in `err`.
+ */
+int bsim__h5_create(const char *path, struct bsim__h5 **out, char *err,
+		    size_t errlen);
+
+/* Close the file and rename it to its final name; frees f. */
+int bsim__h5_commit(struct bsim__h5 *f);
+
+/* Close and delete the temporary file; frees f. Accepts NULL. */
+void bsim__h5_abort(struct bsim__h5 *f);
+
+/* Open or create the group at an absolute path ("/a/b"); close with
+ * H5Gclose. Returns a negative id on failure. */
+hid_t bsim__h5_group(struct bsim__h5 *f, const char *path);
+
+/* Attributes on any object. */
+int bsim__h5_attr_str(hid_t obj, const char *name, const char *value);
+int bsim__h5_attr_u64(hid_t obj, const char *name, uint64_t value);
+int bsim__h5_attr_i64(hid_t obj, const char *name, int64_t value);
+int bsim__h5_attr_f64(hid_t obj, const char *name, double value);
+/* CF flag_values (int32 array) and flag_meanings (space-separated). */
+int bsim__h5_attr_flags(hid_t obj, const int32_t *values, size_t n,
+			const char *meanings);
+
+/* A 1-D coordinate dataset made a dimension scale named `name`. */
+hid_t bsim__h5_scale(hid_t group, const char *name, enum bsim__h5_type type,
+		     size_t n, const void *data, const char *units);
+
+/*
+ * An N-D dataset (C order) with scales[i] attached to axis i; each scale's
+ * length must equal dims[i]. Chunked and deflated when large.
+ */
+int bsim__h5_array(hid_t group, const char *name, enum bsim__h5_type type,
+		   int rank, const hsize_t *dims, const void *data,
+		   const hid_t *scales, const char *units,
+		   const char *long_name);
+
+/* One column of a table. */
+struct bsim__h5_col {
+	const char *name;
+	enum bsim__h5_type type;
+	const char *units;     /* CF units, or NULL. */
+	const char *long_name; /* Description, or NULL. */
+};
+
+/*
+ * A table: 1-D column datasets in `group` sharing the dimension scale
+ * `dim` (a row index 0..n-1 written at close). Rows are appended from
+ * caller buffers, staged in memory and written a whole chunk at a time.
+ */
+struct bsim__h5_table;
+
+int bsim__h5_table_create(hid_t group, const char *dim,
+			  const struct bsim__h5_col *cols, size_t ncols,
+			  struct bsim__h5_table **out);
+/* Append `rows` rows; data[c] points to rows values of column c. */
+int bsim__h5_table_append(struct bsim__h5_table *t, const void *const *data,
+			  size_t rows);
+/* Flush, write the row scale, attach it, free t. */
+int bsim__h5_table_close(struct bsim__h5_table *t);
+
+/* Rows per chunk of table columns (and per write). */
+#define BSIM__H5_CHUNK_ROWS 16384
+
+#endif /* BSIM_IO_H5_H */
