@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Billing arithmetic (see billing.h): integer-only, so that two runs, two
+ * engines or two machines give the same micro-euro.
+ */
+#include "billing.h"
+
+#include <blocsim/error.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+uint64_t bsim__charged_kb(uint64_t bytes, uint32_t min_kb)
+{
+	uint64_t kb = bytes / 1000 + (bytes % 1000 != 0);
+
+	return kb > min_kb ? kb : min_kb;
+}
+
+int64_t bsim__charge_ueur(uint64_t charged_kb, int64_t rate_ueur_per_mb)
+{
+	/* kb * rate / 1000, half up; |rate| < 2^40 and kb < 2^23 keep the
+	 * product exact, far beyond any session. */
+	int64_t p = (int64_t)charged_kb * rate_ueur_per_mb;
+
+	return p >= 0 ? (p + 500) / 1000 : -((-p + 500) / 1000);
+}
+
+int64_t bsim__days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	int64_t era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+int64_t bsim__month_index(int64_t unix_s, int32_t utc_offset_min)
+{
+	int64_t local = unix_s + (int64_t)utc_offset_min * 60;
+	int64_t z = (local >= 0 ? local : local - 86399) / 86400 + 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned mp = (5 * doy + 2) / 153;
+	unsigned m = mp < 10 ? mp + 3 : mp - 9;
+	int64_t y = (int64_t)yoe + era * 400 + (m <= 2);
+
+	return y * 12 + (int64_t)m - 1;
+}
+
+void bsim__fee_set_finish(struct bsim__fee_set *s)
+{
+	if (!s)
+		return;
+	free(s->keys);
+	memset(s, 0, sizeof(*s));
+}
+
+static inline uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= UINT64_C(0xff51afd7ed558ccd);
+	x ^= x >> 33;
+	return x;
+}
+
+/* Insert k (never 0) into a table of cap slots; false if present. */
+static bool insert(uint64_t *keys, size_t cap, uint64_t k)
+{
+	for (size_t i = mix64(k) & (cap - 1);; i = (i + 1) & (cap - 1)) {
+		if (keys[i] == k)
+			return false;
+		if (keys[i] == 0) {
+			keys[i] = k;
+			return true;
+		}
+	}
+}
+
+bool bsim__fee_due(struct bsim__fee_set *s, uint32_t device,
+		   uint16_t visited_op, int64_t month)
+{
+	uint64_t k = (((uint64_t)device << 32) | ((uint64_t)visited_op << 16) |
+		      (uint64_t)(month & 0xffff)) +
+		     1;
+
+	if (2 * (s->n + 1) > s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 1024;
+		uint64_t *keys = calloc(cap, sizeof(*keys));
+
+		if (!keys)
+			bsim_fatal(BSIM_LOC, "out of memory for access fees");
+		for (size_t i = 0; i < s->cap; i++)
+			if (s->keys[i])
+				insert(keys, cap, s->keys[i]);
+		free(s->keys);
+		s->keys = keys;
+		s->cap = cap;
+	}
+	if (!insert(s->keys, s->cap, k))
+		return false;
+	s->n++;
+	return true;
+}
+
+void bsim__settle_net(const int64_t *gross, const bool *net_pair, size_t n,
+		      int64_t *net)
+{
+	for (size_t h = 0; h < n; h++)
+		for (size_t v = 0; v < n; v++) {
+			int64_t owe = gross[h * n + v];
+
+			if (h != v && net_pair[h * n + v]) {
+				int64_t back = gross[v * n + h];
+
+				owe = owe > back ? owe - back : 0;
+			}
+			net[h * n + v] = owe;
+		}
+}

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: MIT */
+/* Billing arithmetic: charged volume, exact charges, months, fees, netting. */
+#include "../../../model/billing.h"
+
+#include <criterion/criterion.h>
+
+Test(billing, charged_kilobytes_round_up_to_the_minimum)
+{
+	cr_assert_eq(bsim__charged_kb(0, 10), 10);
+	cr_assert_eq(bsim__charged_kb(1, 10), 10);
+	cr_assert_eq(bsim__charged_kb(10000, 10), 10);
+	cr_assert_eq(bsim__charged_kb(10001, 10), 11);
+	cr_assert_eq(bsim__charged_kb(999, 0), 1);
+	cr_assert_eq(bsim__charged_kb(1000, 0), 1);
+	cr_assert_eq(bsim__charged_kb(5000000000u, 10), 5000000);
+}
+
+Test(billing, charges_round_half_up_to_the_micro_euro)
+{
+	/* EUR 1.30/GB = 1300 ueur/MB: 11 kB -> 14.3 ueur -> 14. */
+	cr_assert_eq(bsim__charge_ueur(11, 1300), 14);
+	/* 5 kB at 100 ueur/MB = 0.5 ueur: half up. */
+	cr_assert_eq(bsim__charge_ueur(5, 100), 1);
+	cr_assert_eq(bsim__charge_ueur(4, 100), 0);
+	/* 1 MB at EUR 0.35/MB. */
+	cr_assert_eq(bsim__charge_ueur(1000, 350000), 350000);
+	/* A credit rounds symmetrically. */
+	cr_assert_eq(bsim__charge_ueur(5, -100), -1);
+	/* A large session stays exact: 5 GB at EUR 2/MB is EUR 10,000. */
+	cr_assert_eq(bsim__charge_ueur(5000000, 2000000), 10000000000);
+}
+
+Test(billing, civil_days_and_local_months)
+{
+	/* 2026-01-31T23:30:00Z. */
+	int64_t t = bsim__days_from_civil(2026, 1, 31) * 86400 + 23 * 3600 +
+		    30 * 60;
+
+	cr_assert_eq(bsim__days_from_civil(1970, 1, 1), 0);
+	cr_assert_eq(bsim__days_from_civil(2000, 3, 1), 11017);
+	cr_assert_eq(bsim__days_from_civil(2024, 2, 29) + 1,
+		     bsim__days_from_civil(2024, 3, 1), "2024 is a leap year");
+	cr_assert_eq(bsim__month_index(t, 0), 2026 * 12 + 0, "January in UTC");
+	cr_assert_eq(bsim__month_index(t, 60), 2026 * 12 + 1,
+		     "already February in Berlin (UTC+1)");
+	cr_assert_eq(bsim__month_index(t, -300), 2026 * 12 + 0,
+		     "still January in New York");
+	cr_assert_eq(bsim__month_index(-1, 0), 1969 * 12 + 11);
+}
+
+Test(billing, one_access_fee_per_sim_network_and_month)
+{
+	struct bsim__fee_set s = { 0 };
+	int due = 0;
+
+	for (int i = 0; i < 5; i++)
+		due += bsim__fee_due(&s, 42, 3, 24313);
+	cr_assert_eq(due, 1, "five attaches in one month, one fee");
+	cr_assert(bsim__fee_due(&s, 42, 3, 24314), "next month");
+	cr_assert(bsim__fee_due(&s, 42, 4, 24313), "another network");
+	cr_assert(bsim__fee_due(&s, 43, 3, 24313), "another SIM");
+	for (uint32_t d = 0; d < 100000; d++)
+		cr_assert(bsim__fee_due(&s, 1000 + d, 7, 24313));
+	for (uint32_t d = 0; d < 100000; d += 997)
+		cr_assert_not(bsim__fee_due(&s, 1000 + d, 7, 24313));
+	cr_assert_eq(s.n, 100004);
+	bsim__fee_set_finish(&s);
+}
+
+Test(billing, bilateral_netting_pays_only_the_difference)
+{
+	/* Three operators; A-B net, A-C do not. */
+	const int64_t gross[9] = { 0, 100, 40, 30, 0, 5, 10, 7, 0 };
+	const bool pair[9] = { 0, 1, 0, 1, 0, 0, 0, 0, 0 };
+	int64_t net[9];
+
+	bsim__settle_net(gross, pair, 3, net);
+	cr_assert_eq(net[0 * 3 + 1], 70, "A owes B 100 - 30");
+	cr_assert_eq(net[1 * 3 + 0], 0);
+	cr_assert_eq(net[0 * 3 + 2], 40, "no netting with C");
+	cr_assert_eq(net[2 * 3 + 0], 10);
+	cr_assert_eq(net[1 * 3 + 2], 5);
+	cr_assert_eq(net[2 * 3 + 1], 7);
+	/* Netting never changes who is owed what in balance. */
+	for (int o = 0; o < 3; o++) {
+		int64_t bg = 0, bn = 0;
+
+		for (int x = 0; x < 3; x++) {
+			bg += gross[x * 3 + o] - gross[o * 3 + x];
+			bn += net[x * 3 + o] - net[o * 3 + x];
+		}
+		cr_assert_eq(bg, bn, "operator %d's balance", o);
+	}
+}
