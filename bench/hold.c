@@ -11,6 +11,11 @@
  * over (time, target) of the executed events proves it, and the golden test
  * pins it. Workloads: exp, increments Exp(1 s); bimodal, 99% Exp(10 ms) and
  * 1% Exp(6 h), like M2M signalling next to sleep timers.
+ *
+ * --backend ns3 runs the same model on ns3::Simulator (any of its
+ * schedulers), drawing from the same table, so that only the scheduler
+ * differs; --max-seconds caps a run whose structure collapses (ns-3's
+ * calendar scheduler at 10^6 pending), reporting the events it managed.
  */
 #include "bench.h"
 
@@ -19,6 +24,7 @@
 #include <blocsim/rng.h>
 
 #include <getopt.h>
+#include <stdbool.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,12 +40,18 @@ struct hold_opts {
 	uint64_t pending;
 	uint64_t events;
 	const char *queue; /* "ladder", "heap", "calendar" or "baseline". */
+	enum bsim_backend backend;
+	const char *ns3_scheduler; /* With --backend ns3. */
 	enum workload workload;
 	uint64_t seed;
+	double max_seconds; /* Per phase; 0: no cap. */
 	int compare;
 };
 
 struct hold_result {
+	char name[32];	 /* Engine or structure that ran. */
+	uint64_t events; /* Timed events actually run. */
+	bool capped;	 /* Stopped by --max-seconds. */
 	double setup_s, run_s;
 	double events_per_s, ns_per_event, bytes_per_pending;
 	uint64_t checksum;
@@ -50,9 +62,15 @@ struct hold_state {
 	const uint64_t *inc; /* Increment table, ns. */
 	uint64_t next;	     /* Next table index. */
 	uint64_t left;	     /* Events left before stopping. */
+	uint64_t done;	     /* Events run in this phase. */
 	uint64_t checksum;
+	double deadline; /* Wall-clock cap of the phase, or 0. */
+	bool capped;
 	unsigned handler;
 };
+
+/* Defined below; the handler checks the wall clock for --max-seconds. */
+static double seconds(void);
 
 static double seconds(void)
 {
@@ -102,22 +120,28 @@ static void hold_handler(struct bsim_engine *e, void *ctx, uint32_t target,
 	s->checksum = mix(s->checksum, bsim_engine_now(e), target);
 	bsim_engine_schedule_in(e, s->inc[s->next++ & TABLE_MASK], s->handler,
 				target, NULL);
-	if (--s->left == 0)
+	s->done++;
+	if (--s->left == 0) {
 		bsim_engine_stop(e);
+	} else if (s->deadline > 0 && (s->done & 4095) == 0 &&
+		   seconds() > s->deadline) {
+		s->capped = true;
+		bsim_engine_stop(e);
+	}
 }
 
 static int run_engine(const struct hold_opts *o, const uint64_t *inc,
-		      enum bsim_queue_kind kind, struct hold_result *res)
+		      const struct bsim_engine_config *base,
+		      struct hold_result *res)
 {
-	struct bsim_engine_config cfg = { .queue = kind,
-					  .capacity_hint =
-						  (uint32_t)o->pending };
+	struct bsim_engine_config cfg = *base;
 	struct hold_state s = { .inc = inc };
 	struct bsim_engine_stats st;
 	struct bsim_engine *e;
 	double t0 = seconds(), t1, t2;
 	int h, err;
 
+	cfg.capacity_hint = (uint32_t)o->pending;
 	err = bsim_engine_create(&cfg, &e);
 	if (err)
 		return err;
@@ -126,20 +150,26 @@ static int run_engine(const struct hold_opts *o, const uint64_t *inc,
 		bsim_engine_destroy(e);
 		return h;
 	}
+	snprintf(res->name, sizeof(res->name), "%s", bsim_engine_name(e));
 	s.handler = (unsigned)h;
 	for (uint64_t i = 0; i < o->pending; i++)
 		bsim_engine_schedule_at(e, inc[s.next++ & TABLE_MASK],
 					s.handler, (uint32_t)i, NULL);
 	s.left = o->pending;
+	s.deadline = o->max_seconds > 0 ? seconds() + o->max_seconds : 0;
 	bsim_engine_run(e);
 	t1 = seconds();
 	s.left = o->events;
+	s.done = 0;
 	s.checksum = UINT64_C(0xcbf29ce484222325);
+	s.deadline = o->max_seconds > 0 ? t1 + o->max_seconds : 0;
 	bsim_engine_run(e);
 	t2 = seconds();
 	bsim_engine_get_stats(e, &st);
 	res->setup_s = t1 - t0;
 	res->run_s = t2 - t1;
+	res->events = s.done;
+	res->capped = s.capped;
 	res->bytes_per_pending =
 		(double)st.bytes_allocated / (double)o->pending;
 	res->checksum = s.checksum;
@@ -184,33 +214,44 @@ static int run_baseline(const struct hold_opts *o, const uint64_t *inc,
 	t2 = seconds();
 	res->setup_s = t1 - t0;
 	res->run_s = t2 - t1;
+	res->events = o->events;
+	res->capped = false;
+	snprintf(res->name, sizeof(res->name), "baseline");
 	res->bytes_per_pending =
 		(double)(h.cap * sizeof(*h.a)) / (double)o->pending;
 	bsim__baseline_finish(&h);
 	return 0;
 }
 
+/* Run `what`: "baseline", a native queue name, or "ns3" (o's scheduler). */
 static int run_one(const struct hold_opts *o, const uint64_t *inc,
-		   const char *queue, struct hold_result *res)
+		   const char *what, struct hold_result *res)
 {
-	enum bsim_queue_kind kind;
+	struct bsim_engine_config cfg = { 0 };
 	int err;
 
-	if (!strcmp(queue, "baseline"))
+	if (!strcmp(what, "baseline")) {
 		err = run_baseline(o, inc, res);
-	else if (bsim_queue_from_name(queue, &kind) == 0)
-		err = run_engine(o, inc, kind, res);
-	else
+	} else if (!strcmp(what, "ns3")) {
+		cfg.backend = BSIM_BACKEND_NS3;
+		cfg.ns3_scheduler = o->ns3_scheduler;
+		err = run_engine(o, inc, &cfg, res);
+	} else if (bsim_queue_from_name(what, &cfg.queue) == 0) {
+		err = run_engine(o, inc, &cfg, res);
+	} else {
 		err = BSIM_EINVAL;
+	}
 	if (err)
 		return err;
-	res->events_per_s = (double)o->events / res->run_s;
-	res->ns_per_event = 1e9 * res->run_s / (double)o->events;
-	printf("queue %-8s setup+warm-up %.3f s, %" PRIu64 " events in "
-	       "%.3f s: %.3g events/s, %.1f ns/event, %.1f bytes/pending, "
+	res->events_per_s = (double)res->events / res->run_s;
+	res->ns_per_event = 1e9 * res->run_s / (double)res->events;
+	printf("%-14s setup+warm-up %.3f s, %" PRIu64 " events in %.3f s%s: "
+	       "%.3g events/s, %.1f ns/event, %.1f bytes/pending, "
 	       "checksum %016" PRIx64 "\n",
-	       queue, res->setup_s, o->events, res->run_s, res->events_per_s,
+	       res->name, res->setup_s, res->events, res->run_s,
+	       res->capped ? " (capped)" : "", res->events_per_s,
 	       res->ns_per_event, res->bytes_per_pending, res->checksum);
+	fflush(stdout);
 	return 0;
 }
 
@@ -218,10 +259,15 @@ static void usage(FILE *f)
 {
 	fputs("usage: blocsim bench engine [--pending N] [--events M]\n"
 	      "         [--queue ladder|calendar|heap|baseline]\n"
-	      "         [--workload exp|bimodal] [--seed S] [--compare]\n"
+	      "         [--backend native|ns3] [--ns3-scheduler map|heap|"
+	      "calendar|list|priority]\n"
+	      "         [--workload exp|bimodal] [--seed S] [--max-seconds T]"
+	      "\n         [--compare]\n"
 	      "  HOLD model: N pending events (default 1000000), M timed\n"
 	      "  events (default 10000000) after a warm-up of N.\n"
-	      "  --compare also runs `baseline` and prints the ratio.\n",
+	      "  --compare: native runs `baseline` too, ns3 runs the native\n"
+	      "  default (ladder) too; the RESULT line gives the ratio.\n"
+	      "  --max-seconds caps each phase (fill+warm-up, timed run).\n",
 	      f);
 }
 
@@ -262,6 +308,9 @@ int bsim_bench_engine_main(int argc, char **argv)
 		{ "workload", required_argument, NULL, 'w' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "compare", no_argument, NULL, 'c' },
+		{ "backend", required_argument, NULL, 'b' },
+		{ "ns3-scheduler", required_argument, NULL, 'S' },
+		{ "max-seconds", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -322,6 +371,35 @@ int bsim_bench_engine_main(int argc, char **argv)
 		case 'c':
 			o.compare = 1;
 			break;
+		case 'b':
+			if (!strcmp(optarg, "native")) {
+				o.backend = BSIM_BACKEND_NATIVE;
+			} else if (!strcmp(optarg, "ns3")) {
+				o.backend = BSIM_BACKEND_NS3;
+			} else {
+				fprintf(stderr,
+					"blocsim bench engine: --backend: "
+					"unknown backend '%s' (native, ns3)\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'S':
+			o.ns3_scheduler = optarg;
+			break;
+		case 'T': {
+			char *end;
+
+			o.max_seconds = strtod(optarg, &end);
+			if (end == optarg || *end || !(o.max_seconds > 0)) {
+				fprintf(stderr,
+					"blocsim bench engine: --max-seconds: "
+					"'%s' is not a positive number\n",
+					optarg);
+				return 2;
+			}
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -338,6 +416,35 @@ int bsim_bench_engine_main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (o.backend == BSIM_BACKEND_NS3) {
+		struct bsim_engine_config cfg = {
+			.backend = BSIM_BACKEND_NS3,
+			.ns3_scheduler =
+				o.ns3_scheduler ? o.ns3_scheduler : "map"
+		};
+
+		o.ns3_scheduler = cfg.ns3_scheduler;
+		switch (bsim_engine_check_config(&cfg)) {
+		case 0:
+			break;
+		case BSIM_EUNSUPPORTED:
+			fprintf(stderr, "blocsim bench engine: --backend ns3: "
+					"this build has no ns-3 (configure "
+					"with -Dns3=enabled)\n");
+			return 2;
+		default:
+			fprintf(stderr,
+				"blocsim bench engine: --ns3-scheduler: "
+				"unknown scheduler '%s' (map, heap, calendar, "
+				"list, priority)\n",
+				o.ns3_scheduler);
+			return 2;
+		}
+	} else if (o.ns3_scheduler) {
+		fprintf(stderr, "blocsim bench engine: --ns3-scheduler needs "
+				"--backend ns3\n");
+		return 2;
+	}
 	inc = make_table(o.workload, o.seed);
 	if (!inc) {
 		fprintf(stderr, "blocsim bench engine: out of memory\n");
@@ -348,29 +455,42 @@ int bsim_bench_engine_main(int argc, char **argv)
 	       o.workload == WL_EXP ? "exp" : "bimodal", o.pending, o.events,
 	       o.seed);
 	fflush(stdout);
-	err = run_one(&o, inc, o.queue, &res);
+	/* The engine under test, then (--compare) its yardstick: baseline
+	 * for native, the native default for ns-3. */
+	err = run_one(&o, inc, o.backend == BSIM_BACKEND_NS3 ? "ns3" : o.queue,
+		      &res);
 	if (!err && o.compare)
-		err = run_one(&o, inc, "baseline", &base);
+		err = run_one(&o, inc,
+			      o.backend == BSIM_BACKEND_NS3 ? "ladder"
+							    : "baseline",
+			      &base);
 	free(inc);
 	if (err) {
 		fprintf(stderr, "blocsim bench engine: %s\n",
 			bsim_strerror(err));
 		return 1;
 	}
-	if (o.compare && base.checksum != res.checksum) {
+	if (o.compare && !res.capped && !base.capped &&
+	    base.checksum != res.checksum) {
 		fprintf(stderr,
-			"blocsim bench engine: %s and baseline "
-			"executed different event sequences\n",
-			o.queue);
+			"blocsim bench engine: %s and %s executed different "
+			"event sequences\n",
+			res.name, base.name);
 		return 1;
 	}
 	printf("RESULT events_per_s=%.6g ns_per_event=%.3f "
 	       "bytes_per_pending=%.2f checksum=%016" PRIx64
-	       " queue=%s workload=%s pending=%" PRIu64 " events=%" PRIu64,
+	       " engine=%s queue=%s workload=%s pending=%" PRIu64
+	       " events=%" PRIu64 " capped=%d",
 	       res.events_per_s, res.ns_per_event, res.bytes_per_pending,
-	       res.checksum, o.queue, o.workload == WL_EXP ? "exp" : "bimodal",
-	       o.pending, o.events);
-	if (o.compare)
+	       res.checksum, res.name,
+	       o.backend == BSIM_BACKEND_NS3 ? o.ns3_scheduler : o.queue,
+	       o.workload == WL_EXP ? "exp" : "bimodal", o.pending, res.events,
+	       res.capped);
+	if (o.compare && o.backend == BSIM_BACKEND_NS3)
+		printf(" native_events_per_s=%.6g native_over_ns3=%.3f",
+		       base.events_per_s, base.events_per_s / res.events_per_s);
+	else if (o.compare)
 		printf(" baseline_events_per_s=%.6g ratio=%.3f",
 		       base.events_per_s, res.events_per_s / base.events_per_s);
 	printf("\n");

@@ -20,6 +20,7 @@
  *
  * Not here: anything about devices, files or time units other than ns.
  */
+#include "engine-internal.h"
 #include "queue.h"
 
 #include <blocsim/engine.h>
@@ -37,13 +38,8 @@ struct slot {
 	uint32_t next; /* Next free slot while free. */
 };
 
-struct handler {
-	bsim_handler_fn fn;
-	void *ctx;
-	size_t size; /* Payload bytes, 0..BSIM_PAYLOAD_MAX. */
-};
-
 struct bsim_engine {
+	struct bsim__ns3b *ns3; /* The ns-3 backend, or NULL for native. */
 	enum bsim_queue_kind kind;
 	union {
 		struct bsim__heap heap;
@@ -61,7 +57,7 @@ struct bsim_engine {
 	uint64_t executed, scheduled, cancelled;
 	bool stop;
 	unsigned nhandlers;
-	struct handler handlers[BSIM_HANDLERS_MAX];
+	struct bsim__handler handlers[BSIM_HANDLERS_MAX];
 };
 
 int bsim_queue_from_name(const char *name, enum bsim_queue_kind *out)
@@ -111,6 +107,19 @@ static int slots_grow(struct bsim_engine *e, uint64_t want)
 	return 0;
 }
 
+int bsim_engine_check_config(const struct bsim_engine_config *cfg)
+{
+	if (cfg->queue != BSIM_QUEUE_LADDER && cfg->queue != BSIM_QUEUE_HEAP)
+		return BSIM_EINVAL;
+	if (cfg->backend == BSIM_BACKEND_NATIVE)
+		return 0;
+	if (cfg->backend != BSIM_BACKEND_NS3)
+		return BSIM_EINVAL;
+	if (!bsim_engine_has_ns3())
+		return BSIM_EUNSUPPORTED;
+	return bsim__ns3b_check_scheduler(cfg->ns3_scheduler);
+}
+
 int bsim_engine_create(const struct bsim_engine_config *cfg,
 		       struct bsim_engine **out)
 {
@@ -120,11 +129,21 @@ int bsim_engine_create(const struct bsim_engine_config *cfg,
 
 	if (!cfg)
 		cfg = &def;
-	if (cfg->queue != BSIM_QUEUE_LADDER && cfg->queue != BSIM_QUEUE_HEAP)
-		return BSIM_EINVAL;
+	err = bsim_engine_check_config(cfg);
+	if (err)
+		return err;
 	e = calloc(1, sizeof(*e));
 	if (!e)
 		return BSIM_ENOMEM;
+	if (cfg->backend == BSIM_BACKEND_NS3) {
+		err = bsim__ns3b_create(e, cfg->ns3_scheduler, &e->ns3);
+		if (err) {
+			free(e);
+			return err;
+		}
+		*out = e;
+		return 0;
+	}
 	e->kind = cfg->queue;
 	e->free_head = SLOT_NIL;
 	err = e->kind == BSIM_QUEUE_HEAP
@@ -154,6 +173,11 @@ void bsim_engine_destroy(struct bsim_engine *e)
 {
 	if (!e)
 		return;
+	if (e->ns3) {
+		bsim__ns3b_destroy(e->ns3);
+		free(e);
+		return;
+	}
 	if (e->kind == BSIM_QUEUE_HEAP)
 		bsim__heap_finish(&e->q.heap);
 	else
@@ -169,7 +193,8 @@ int bsim_engine_register(struct bsim_engine *e, bsim_handler_fn fn, void *ctx,
 	if (!fn || payload_size > BSIM_PAYLOAD_MAX ||
 	    e->nhandlers == BSIM_HANDLERS_MAX)
 		return BSIM_EINVAL;
-	e->handlers[e->nhandlers] = (struct handler){ fn, ctx, payload_size };
+	e->handlers[e->nhandlers] =
+		(struct bsim__handler){ fn, ctx, payload_size };
 	return (int)e->nhandlers++;
 }
 
@@ -199,7 +224,7 @@ bsim_event bsim_engine_schedule_at(struct bsim_engine *e, bsim_time_ns t_ns,
 				   unsigned handler, uint32_t target,
 				   const void *payload)
 {
-	const struct handler *h;
+	const struct bsim__handler *h;
 	struct bsim__qent x;
 	uint32_t slot;
 
@@ -222,6 +247,9 @@ bsim_event bsim_engine_schedule_at(struct bsim_engine *e, bsim_time_ns t_ns,
 			   "schedule: handler %u needs %zu payload bytes, "
 			   "got NULL",
 			   handler, h->size);
+	if (e->ns3)
+		return bsim__ns3b_schedule(e->ns3, e->now, t_ns, handler,
+					   target, payload, h->size);
 	if (e->free_head == SLOT_NIL && slots_grow(e, (uint64_t)e->nslots + 1))
 		bsim_fatal(BSIM_LOC,
 			   "out of memory growing the event slots past %u",
@@ -274,6 +302,8 @@ bool bsim_engine_is_pending(const struct bsim_engine *e, bsim_event ev)
 {
 	uint32_t slot = (uint32_t)ev, gen = (uint32_t)(ev >> 32);
 
+	if (e->ns3)
+		return bsim__ns3b_is_pending(e->ns3, ev);
 	return gen != 0 && slot < e->nslots && e->slots[slot].gen == gen;
 }
 
@@ -294,6 +324,8 @@ bool bsim_engine_cancel(struct bsim_engine *e, bsim_event ev)
 	uint32_t slot = (uint32_t)ev, gen = (uint32_t)(ev >> 32);
 	uint64_t bit = UINT64_C(1) << (slot % 64);
 
+	if (e->ns3)
+		return bsim__ns3b_cancel(e->ns3, ev);
 	if (!bsim_engine_is_pending(e, ev))
 		return false;
 	slot_free(e, slot, gen);
@@ -315,6 +347,36 @@ bsim_time_ns bsim_engine_now(const struct bsim_engine *e)
 void bsim_engine_stop(struct bsim_engine *e)
 {
 	e->stop = true;
+	if (e->ns3)
+		bsim__ns3b_stop(e->ns3);
+}
+
+const struct bsim__handler *bsim__engine_handler(struct bsim_engine *e,
+						 unsigned id)
+{
+	return &e->handlers[id];
+}
+
+void bsim__engine_set_now(struct bsim_engine *e, bsim_time_ns t)
+{
+	e->now = t;
+}
+
+bool bsim__engine_take_stop(struct bsim_engine *e)
+{
+	bool stop = e->stop;
+
+	e->stop = false;
+	return stop;
+}
+
+bool bsim_engine_has_ns3(void)
+{
+#if defined(BSIM_HAVE_NS3)
+	return true;
+#else
+	return false;
+#endif
 }
 
 /* Run events with time <= limit; the hot loop of every simulation. */
@@ -323,7 +385,7 @@ static int run_loop(struct bsim_engine *e, bsim_time_ns limit)
 	e->stop = false;
 	for (;;) {
 		const struct bsim__qent *q = queue_peek(e);
-		const struct handler *h;
+		const struct bsim__handler *h;
 		struct bsim__qent x;
 
 		if (!q || q->t > limit)
@@ -356,7 +418,13 @@ static int run_loop(struct bsim_engine *e, bsim_time_ns limit)
 
 int bsim_engine_run_until(struct bsim_engine *e, bsim_time_ns t_ns)
 {
-	int err = run_loop(e, t_ns);
+	int err;
+
+	if (e->ns3) {
+		e->stop = false;
+		return bsim__ns3b_run_until(e->ns3, t_ns);
+	}
+	err = run_loop(e, t_ns);
 
 	if (!err && t_ns > e->now)
 		e->now = t_ns;
@@ -365,16 +433,24 @@ int bsim_engine_run_until(struct bsim_engine *e, bsim_time_ns t_ns)
 
 int bsim_engine_run(struct bsim_engine *e)
 {
+	if (e->ns3) {
+		e->stop = false;
+		return bsim__ns3b_run_until(e->ns3, BSIM_TIME_MAX);
+	}
 	return run_loop(e, BSIM_TIME_MAX);
 }
 
 void bsim_engine_get_stats(const struct bsim_engine *e,
 			   struct bsim_engine_stats *out)
 {
-	size_t qbytes = e->kind == BSIM_QUEUE_LADDER
-				? bsim__ladder_bytes(&e->q.ladder)
-				: bsim__heap_bytes(&e->q.heap);
+	size_t qbytes;
 
+	if (e->ns3) {
+		bsim__ns3b_stats(e->ns3, out);
+		return;
+	}
+	qbytes = e->kind == BSIM_QUEUE_LADDER ? bsim__ladder_bytes(&e->q.ladder)
+					      : bsim__heap_bytes(&e->q.heap);
 	out->pending = e->in_use;
 	out->executed = e->executed;
 	out->scheduled = e->scheduled;
@@ -383,6 +459,7 @@ void bsim_engine_get_stats(const struct bsim_engine *e,
 	out->pool_capacity = e->nslots;
 	out->queue_entries =
 		e->kind == BSIM_QUEUE_LADDER ? e->q.ladder.size : e->q.heap.n;
+	out->backend_executed = e->executed;
 	out->bytes_allocated = qbytes +
 			       (uint64_t)e->nslots * sizeof(*e->slots) +
 			       e->nslots / 8;
@@ -390,5 +467,7 @@ void bsim_engine_get_stats(const struct bsim_engine *e,
 
 const char *bsim_engine_name(const struct bsim_engine *e)
 {
+	if (e->ns3)
+		return bsim__ns3b_name(e->ns3);
 	return e->kind == BSIM_QUEUE_HEAP ? "native/heap" : "native/ladder";
 }

@@ -67,11 +67,31 @@ enum bsim_queue_kind {
 	BSIM_QUEUE_HEAP = 1,   /**< Implicit 4-ary heap: O(log n). */
 };
 
+/** Backends that can run the same model. */
+enum bsim_backend {
+	BSIM_BACKEND_NATIVE = 0, /**< blocsim's own engine (default). */
+	BSIM_BACKEND_NS3 = 1,	 /**< ns3::Simulator through ns3/ (if built). */
+};
+
 /** Creation parameters. Zero-initialised means the defaults. */
 struct bsim_engine_config {
-	enum bsim_queue_kind queue; /**< Pending-event structure. */
+	enum bsim_backend backend;  /**< Which engine runs the events. */
+	enum bsim_queue_kind queue; /**< Native pending-event structure. */
 	uint32_t capacity_hint;	    /**< Expected pending events (0: small). */
+	/** ns-3 scheduler: "map" (NULL: ns-3's default), "heap",
+	 *  "calendar", "list" or "priority". */
+	const char *ns3_scheduler;
 };
+
+/** True if this build has the ns-3 backend. */
+bool bsim_engine_has_ns3(void);
+
+/**
+ * Check a configuration without creating anything.
+ * @return 0, BSIM_EINVAL (unknown backend, queue or ns-3 scheduler), or
+ *         BSIM_EUNSUPPORTED (ns-3 in a build without it).
+ */
+int bsim_engine_check_config(const struct bsim_engine_config *cfg);
 
 /**
  * Parse a queue name ("ladder", "calendar" (an alias of ladder), "heap").
@@ -87,7 +107,11 @@ const char *bsim_queue_name(enum bsim_queue_kind kind);
  * @param cfg configuration, or NULL for the defaults.
  * @param out receives the engine; the caller frees it with
  *            bsim_engine_destroy().
- * @return 0, BSIM_EINVAL for a bad configuration, or BSIM_ENOMEM.
+ * @return 0, BSIM_EINVAL for a bad configuration (an unknown queue or ns-3
+ *         scheduler), BSIM_EUNSUPPORTED for ns-3 in a build without it,
+ *         BSIM_EBACKEND when another ns-3 engine exists (ns-3's simulator
+ *         is a process-wide singleton: one ns-3 engine at a time, a new one
+ *         once the previous is destroyed), or BSIM_ENOMEM.
  */
 int bsim_engine_create(const struct bsim_engine_config *cfg,
 		       struct bsim_engine **out);
@@ -164,13 +188,17 @@ struct bsim_engine_stats {
 	uint64_t pool_capacity;	  /**< Pool slots allocated. */
 	uint64_t queue_entries;	  /**< Entries in the queue, stale included. */
 	uint64_t bytes_allocated; /**< Pool and queue memory, bytes. */
+	/** Events the backend itself counted as executed (ns-3:
+	 *  Simulator::GetEventCount() less run_until's own sentinels);
+	 *  equals `executed`. */
+	uint64_t backend_executed;
 };
 
 /** Fill @p out with the engine's current statistics. */
 void bsim_engine_get_stats(const struct bsim_engine *engine,
 			   struct bsim_engine_stats *out);
 
-/** Backend and structure name, e.g. "native/ladder"; static string. */
+/** Backend and structure name, e.g. "native/ladder", "ns3/map". */
 const char *bsim_engine_name(const struct bsim_engine *engine);
 
 #ifdef __cplusplus

@@ -50,7 +50,12 @@ const char *bsim_err_name(int err);
  * Print "blocsim: fatal: FILE:LINE: message" on stderr and abort().
  * For programmer errors only: the process cannot continue. Never returns.
  */
-_Noreturn void bsim_fatal(const char *file, int line, const char *fmt, ...)
+#ifdef __cplusplus
+[[noreturn]]
+#else
+_Noreturn
+#endif
+void bsim_fatal(const char *file, int line, const char *fmt, ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 3, 4)))
 #endif

@@ -37,7 +37,7 @@ def test_compare_runs_the_baseline_and_reports_the_ratio():
     f = result_fields(p.stdout)
     ratio = float(f["events_per_s"]) / float(f["baseline_events_per_s"])
     assert abs(ratio / float(f["ratio"]) - 1) < 0.01
-    assert "queue baseline" in p.stdout
+    assert re.search(r"^baseline +setup", p.stdout, re.M), p.stdout
     assert f["workload"] == "bimodal"
 
 
@@ -50,11 +50,17 @@ def test_bad_options_exit_2_naming_the_option():
         (["--workload", "uniform"], "--workload"),
         (["--bogus"], "unrecognized option"),
         (["extra"], "unexpected argument"),
+        (["--backend", "omnet"], "--backend"),
+        (["--ns3-scheduler", "map"], "needs --backend ns3"),
+        (["--backend", "ns3", "--ns3-scheduler", "splay"],
+         ("--ns3-scheduler", "this build has no ns-3")),
+        (["--max-seconds", "-1"], "--max-seconds"),
     ]
     for args, needle in cases:
         p = run("bench", "engine", *args)
         assert p.returncode == 2, (args, p.returncode)
-        assert needle in p.stderr, (args, p.stderr)
+        needles = needle if isinstance(needle, tuple) else (needle,)
+        assert any(n in p.stderr for n in needles), (args, p.stderr)
         assert "RESULT" not in p.stdout
 
 
@@ -74,3 +80,25 @@ def test_help_and_version_exit_0():
     assert re.match(r"blocsim \S+", p.stdout)
     p = run("bench", "engine", "--help")
     assert p.returncode == 0 and "--pending" in p.stdout
+
+
+def test_ns3_backend_runs_the_same_events_or_is_refused_cleanly():
+    p = run("bench", "engine", "--pending", "1000", "--events", "20000",
+            "--backend", "ns3", "--ns3-scheduler", "calendar", "--compare")
+    if p.returncode == 2:
+        assert "this build has no ns-3" in p.stderr, p.stderr
+        return
+    assert p.returncode == 0, p.stderr
+    f = result_fields(p.stdout)
+    assert f["engine"] == "ns3/calendar"
+    assert float(f["native_over_ns3"]) > 0
+    assert "native/ladder" in p.stdout
+
+
+def test_max_seconds_caps_a_run_and_says_so():
+    p = run("bench", "engine", "--pending", "100000", "--events", "1e9",
+            "--max-seconds", "0.2")
+    assert p.returncode == 0, p.stderr
+    f = result_fields(p.stdout)
+    assert f["capped"] == "1"
+    assert 0 < int(f["events"]) < 10**9

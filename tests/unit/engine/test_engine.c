@@ -11,20 +11,53 @@
 #include <criterion/parameterized.h>
 
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define QUEUE_PARAMS(test)                                                     \
+/*
+ * Every engine: both native structures and, in builds with ns-3, every
+ * ns-3 scheduler. HEAVY tests (millions of events, a million
+ * cancellations) keep only ns-3's map scheduler: in ns-3 3.37, Remove() is
+ * a linear search in the heap, priority-queue and list schedulers, and the
+ * list and calendar schedulers insert in O(n), so they would take hours.
+ * Parameters hold no pointers: Criterion runs each test in a new process.
+ */
+struct kind {
+	enum bsim_backend backend;
+	enum bsim_queue_kind queue;
+	char ns3_scheduler[16];
+};
+
+static struct kind configs[] = {
+	{ BSIM_BACKEND_NATIVE, BSIM_QUEUE_LADDER, "" },
+	{ BSIM_BACKEND_NATIVE, BSIM_QUEUE_HEAP, "" },
+	{ BSIM_BACKEND_NS3, 0, "map" },
+	{ BSIM_BACKEND_NS3, 0, "heap" },
+	{ BSIM_BACKEND_NS3, 0, "priority" },
+	{ BSIM_BACKEND_NS3, 0, "calendar" },
+	{ BSIM_BACKEND_NS3, 0, "list" },
+};
+
+#define ENGINE_PARAMS(test)                                                    \
 	ParameterizedTestParameters(engine, test)                              \
 	{                                                                      \
-		static enum bsim_queue_kind kinds[] = { BSIM_QUEUE_LADDER,     \
-							BSIM_QUEUE_HEAP };     \
-		return cr_make_param_array(enum bsim_queue_kind, kinds, 2);    \
+		return cr_make_param_array(struct kind, configs,               \
+					   bsim_engine_has_ns3() ? 7 : 2);     \
 	}
 
-static struct bsim_engine *make(enum bsim_queue_kind kind)
+#define HEAVY_PARAMS(test)                                                     \
+	ParameterizedTestParameters(engine, test)                              \
+	{                                                                      \
+		return cr_make_param_array(struct kind, configs,               \
+					   bsim_engine_has_ns3() ? 3 : 2);     \
+	}
+
+static struct bsim_engine *make(const struct kind *k)
 {
-	struct bsim_engine_config cfg = { .queue = kind };
+	struct bsim_engine_config cfg = { .backend = k->backend,
+					  .queue = k->queue,
+					  .ns3_scheduler = k->ns3_scheduler };
 	struct bsim_engine *e = NULL;
 
 	cr_assert_eq(bsim_engine_create(&cfg, &e), 0);
@@ -69,10 +102,10 @@ static void on_log(struct bsim_engine *e, void *ctx, uint32_t target,
 		bsim_engine_stop(e);
 }
 
-QUEUE_PARAMS(fifo_for_equal_times)
-ParameterizedTest(enum bsim_queue_kind *kind, engine, fifo_for_equal_times)
+ENGINE_PARAMS(fifo_for_equal_times)
+ParameterizedTest(struct kind *kind, engine, fifo_for_equal_times)
 {
-	struct bsim_engine *e = make(*kind);
+	struct bsim_engine *e = make(kind);
 	struct log l = { 0 };
 	int h = bsim_engine_register(e, on_log, &l, 0);
 
@@ -115,11 +148,11 @@ static void on_chain(struct bsim_engine *e, void *ctx, uint32_t target,
 		bsim_engine_schedule_in(e, 0, c->h, target + 10, NULL);
 }
 
-QUEUE_PARAMS(zero_delay_events_fire_after_earlier_equal_times)
-ParameterizedTest(enum bsim_queue_kind *kind, engine,
+ENGINE_PARAMS(zero_delay_events_fire_after_earlier_equal_times)
+ParameterizedTest(struct kind *kind, engine,
 		  zero_delay_events_fire_after_earlier_equal_times)
 {
-	struct bsim_engine *e = make(*kind);
+	struct bsim_engine *e = make(kind);
 	struct chain c = { 0 };
 	static const uint32_t want[] = { 0, 1, 2, 10, 11, 12 };
 
@@ -136,11 +169,11 @@ ParameterizedTest(enum bsim_queue_kind *kind, engine,
 	bsim_engine_destroy(e);
 }
 
-QUEUE_PARAMS(run_until_executes_up_to_and_including_t)
-ParameterizedTest(enum bsim_queue_kind *kind, engine,
+ENGINE_PARAMS(run_until_executes_up_to_and_including_t)
+ParameterizedTest(struct kind *kind, engine,
 		  run_until_executes_up_to_and_including_t)
 {
-	struct bsim_engine *e = make(*kind);
+	struct bsim_engine *e = make(kind);
 	struct log l = { 0 };
 	unsigned h = (unsigned)bsim_engine_register(e, on_log, &l, 0);
 	struct bsim_engine_stats st;
@@ -167,11 +200,10 @@ ParameterizedTest(enum bsim_queue_kind *kind, engine,
 	bsim_engine_destroy(e);
 }
 
-QUEUE_PARAMS(stop_returns_and_run_resumes)
-ParameterizedTest(enum bsim_queue_kind *kind, engine,
-		  stop_returns_and_run_resumes)
+ENGINE_PARAMS(stop_returns_and_run_resumes)
+ParameterizedTest(struct kind *kind, engine, stop_returns_and_run_resumes)
 {
-	struct bsim_engine *e = make(*kind);
+	struct bsim_engine *e = make(kind);
 	struct log l = { .stop_at = 3 };
 	unsigned h = (unsigned)bsim_engine_register(e, on_log, &l, 0);
 
@@ -190,11 +222,10 @@ ParameterizedTest(enum bsim_queue_kind *kind, engine,
 	bsim_engine_destroy(e);
 }
 
-QUEUE_PARAMS(cancel_reports_only_pending_events)
-ParameterizedTest(enum bsim_queue_kind *kind, engine,
-		  cancel_reports_only_pending_events)
+ENGINE_PARAMS(cancel_reports_only_pending_events)
+ParameterizedTest(struct kind *kind, engine, cancel_reports_only_pending_events)
 {
-	struct bsim_engine *e = make(*kind);
+	struct bsim_engine *e = make(kind);
 	struct log l = { 0 };
 	unsigned h = (unsigned)bsim_engine_register(e, on_log, &l, 0);
 	bsim_event a, b, fired;
@@ -244,11 +275,10 @@ static void on_payload(struct bsim_engine *e, void *ctx, uint32_t target,
 	s->calls++;
 }
 
-QUEUE_PARAMS(payload_is_copied_at_scheduling)
-ParameterizedTest(enum bsim_queue_kind *kind, engine,
-		  payload_is_copied_at_scheduling)
+ENGINE_PARAMS(payload_is_copied_at_scheduling)
+ParameterizedTest(struct kind *kind, engine, payload_is_copied_at_scheduling)
 {
-	struct bsim_engine *e = make(*kind);
+	struct bsim_engine *e = make(kind);
 	struct seen s = { 0 };
 	struct payload p = { .a = 0x1122334455667788u, .b = 42 };
 	int h = bsim_engine_register(e, on_payload, &s, sizeof(p));
@@ -266,11 +296,10 @@ ParameterizedTest(enum bsim_queue_kind *kind, engine,
 	bsim_engine_destroy(e);
 }
 
-QUEUE_PARAMS(register_rejects_bad_handlers)
-ParameterizedTest(enum bsim_queue_kind *kind, engine,
-		  register_rejects_bad_handlers)
+ENGINE_PARAMS(register_rejects_bad_handlers)
+ParameterizedTest(struct kind *kind, engine, register_rejects_bad_handlers)
 {
-	struct bsim_engine *e = make(*kind);
+	struct bsim_engine *e = make(kind);
 
 	cr_assert_eq(
 		bsim_engine_register(e, on_log, NULL, BSIM_PAYLOAD_MAX + 1),
@@ -299,32 +328,32 @@ static void past_scheduler(struct bsim_engine *e, void *ctx, uint32_t target,
 	bsim_engine_schedule_at(e, bsim_engine_now(e) - 1, 0, target, NULL);
 }
 
-QUEUE_PARAMS(schedule_in_the_past_aborts)
-ParameterizedTest(enum bsim_queue_kind *kind, engine,
-		  schedule_in_the_past_aborts, .signal = SIGABRT)
+ENGINE_PARAMS(schedule_in_the_past_aborts)
+ParameterizedTest(struct kind *kind, engine, schedule_in_the_past_aborts,
+		  .signal = SIGABRT)
 {
-	struct bsim_engine *e = make(*kind);
+	struct bsim_engine *e = make(kind);
 	unsigned h = (unsigned)bsim_engine_register(e, past_scheduler, NULL, 0);
 
 	bsim_engine_schedule_at(e, 50, h, 0, NULL);
 	bsim_engine_run(e);
 }
 
-QUEUE_PARAMS(unknown_handler_aborts)
-ParameterizedTest(enum bsim_queue_kind *kind, engine, unknown_handler_aborts,
+ENGINE_PARAMS(unknown_handler_aborts)
+ParameterizedTest(struct kind *kind, engine, unknown_handler_aborts,
 		  .signal = SIGABRT)
 {
-	struct bsim_engine *e = make(*kind);
+	struct bsim_engine *e = make(kind);
 
 	bsim_engine_register(e, noop, NULL, 0);
 	bsim_engine_schedule_at(e, 50, 1, 0, NULL);
 }
 
-QUEUE_PARAMS(times_across_many_scales_fire_sorted)
-ParameterizedTest(enum bsim_queue_kind *kind, engine,
+HEAVY_PARAMS(times_across_many_scales_fire_sorted)
+ParameterizedTest(struct kind *kind, engine,
 		  times_across_many_scales_fire_sorted)
 {
-	struct bsim_engine *e = make(*kind);
+	struct bsim_engine *e = make(kind);
 	struct log l = { 0 };
 	unsigned h = (unsigned)bsim_engine_register(e, on_log, &l, 0);
 	uint64_t x = 88172645463325252u;
@@ -346,28 +375,32 @@ ParameterizedTest(enum bsim_queue_kind *kind, engine,
 	bsim_engine_destroy(e);
 }
 
-QUEUE_PARAMS(cancelling_half_reclaims_the_pool)
-ParameterizedTest(enum bsim_queue_kind *kind, engine,
-		  cancelling_half_reclaims_the_pool)
+HEAVY_PARAMS(cancelling_half_reclaims_the_pool)
+ParameterizedTest(struct kind *kind, engine, cancelling_half_reclaims_the_pool)
 {
 	enum { N = 2000000 };
-	struct bsim_engine *e = make(*kind), *ref = make(*kind);
+	struct bsim_engine *e, *ref;
 	struct log l = { 0 };
-	unsigned h = (unsigned)bsim_engine_register(e, on_log, &l, 0);
-	unsigned hr = (unsigned)bsim_engine_register(ref, noop, NULL, 0);
+	unsigned h, hr;
 	bsim_event *ev = malloc(N * sizeof(*ev));
 	struct bsim_engine_stats st, sr;
 
+	/* The reference first: ns-3 allows one engine at a time. */
+	ref = make(kind);
+	hr = (unsigned)bsim_engine_register(ref, noop, NULL, 0);
+	for (uint32_t i = 0; i < N / 2; i++)
+		bsim_engine_schedule_at(ref, 1000 + i, hr, i, NULL);
+	bsim_engine_get_stats(ref, &sr);
+	bsim_engine_destroy(ref);
+	e = make(kind);
+	h = (unsigned)bsim_engine_register(e, on_log, &l, 0);
 	cr_assert_not_null(ev);
 	for (uint32_t i = 0; i < N; i++)
 		ev[i] = bsim_engine_schedule_at(e, 1000 + (i * 2654435761u) % N,
 						h, i, NULL);
-	for (uint32_t i = 0; i < N / 2; i++)
-		bsim_engine_schedule_at(ref, 1000 + i, hr, i, NULL);
 	for (uint32_t i = 0; i < N; i += 2)
 		cr_assert(bsim_engine_cancel(e, ev[i]));
 	bsim_engine_get_stats(e, &st);
-	bsim_engine_get_stats(ref, &sr);
 	cr_assert_eq(st.pending, N / 2);
 	cr_assert_eq(st.pool_in_use, sr.pool_in_use,
 		     "pool occupancy %llu, never-cancelled %llu",
@@ -385,14 +418,13 @@ ParameterizedTest(enum bsim_queue_kind *kind, engine,
 	free(ev);
 	log_free(&l);
 	bsim_engine_destroy(e);
-	bsim_engine_destroy(ref);
 }
 
-QUEUE_PARAMS(stats_count_scheduled_executed_and_cancelled)
-ParameterizedTest(enum bsim_queue_kind *kind, engine,
+ENGINE_PARAMS(stats_count_scheduled_executed_and_cancelled)
+ParameterizedTest(struct kind *kind, engine,
 		  stats_count_scheduled_executed_and_cancelled)
 {
-	struct bsim_engine *e = make(*kind);
+	struct bsim_engine *e = make(kind);
 	unsigned h = (unsigned)bsim_engine_register(e, noop, NULL, 0);
 	struct bsim_engine_stats st;
 	bsim_event a;
@@ -409,9 +441,18 @@ ParameterizedTest(enum bsim_queue_kind *kind, engine,
 	cr_assert_eq(st.pending, 0);
 	cr_assert_eq(st.queue_entries, 0);
 	cr_assert_gt(st.bytes_allocated, 0);
-	cr_assert_str_eq(bsim_engine_name(e), *kind == BSIM_QUEUE_HEAP
-						      ? "native/heap"
-						      : "native/ladder");
+	{
+		char want[32];
+
+		snprintf(want, sizeof(want), "%s/%s",
+			 kind->backend == BSIM_BACKEND_NS3 ? "ns3" : "native",
+			 kind->backend == BSIM_BACKEND_NS3
+				 ? kind->ns3_scheduler
+				 : bsim_queue_name(kind->queue));
+		cr_assert_str_eq(bsim_engine_name(e), want);
+	}
+	cr_assert_eq(st.backend_executed, st.executed,
+		     "the backend's own count of executed events");
 	bsim_engine_destroy(e);
 }
 
@@ -438,4 +479,15 @@ Test(engine, create_rejects_unknown_queue_kind)
 	cr_assert_eq(bsim_engine_create(&cfg, &e), BSIM_EINVAL);
 	cr_assert_null(e);
 	bsim_engine_destroy(NULL); /* Accepts NULL. */
+}
+
+Test(engine, ns3_backend_is_refused_in_builds_without_it)
+{
+	struct bsim_engine_config cfg = { .backend = BSIM_BACKEND_NS3 };
+	struct bsim_engine *e = NULL;
+
+	if (bsim_engine_has_ns3())
+		cr_skip_test("this build has ns-3");
+	cr_assert_eq(bsim_engine_create(&cfg, &e), BSIM_EUNSUPPORTED);
+	cr_assert_null(e);
 }
