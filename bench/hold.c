@@ -152,11 +152,24 @@ static int run_engine(const struct hold_opts *o, const uint64_t *inc,
 	}
 	snprintf(res->name, sizeof(res->name), "%s", bsim_engine_name(e));
 	s.handler = (unsigned)h;
-	for (uint64_t i = 0; i < o->pending; i++)
+	s.deadline = o->max_seconds > 0 ? t0 + o->max_seconds : 0;
+	for (uint64_t i = 0; i < o->pending; i++) {
 		bsim_engine_schedule_at(e, inc[s.next++ & TABLE_MASK],
 					s.handler, (uint32_t)i, NULL);
+		if (s.deadline > 0 && (i & 4095) == 4095 &&
+		    seconds() > s.deadline) {
+			/* Even the fill is too slow (O(n) inserts). */
+			bsim_engine_destroy(e);
+			res->setup_s = seconds() - t0;
+			res->run_s = 0;
+			res->events = 0;
+			res->capped = true;
+			res->bytes_per_pending = 0;
+			res->checksum = 0;
+			return 0;
+		}
+	}
 	s.left = o->pending;
-	s.deadline = o->max_seconds > 0 ? seconds() + o->max_seconds : 0;
 	bsim_engine_run(e);
 	t1 = seconds();
 	s.left = o->events;
@@ -243,6 +256,13 @@ static int run_one(const struct hold_opts *o, const uint64_t *inc,
 	}
 	if (err)
 		return err;
+	if (res->events == 0) {
+		printf("%-14s capped while filling %" PRIu64 " events "
+		       "(%.1f s): no rate\n",
+		       res->name, o->pending, res->setup_s);
+		res->events_per_s = res->ns_per_event = 0;
+		return 0;
+	}
 	res->events_per_s = (double)res->events / res->run_s;
 	res->ns_per_event = 1e9 * res->run_s / (double)res->events;
 	printf("%-14s setup+warm-up %.3f s, %" PRIu64 " events in %.3f s%s: "
