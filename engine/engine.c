@@ -158,12 +158,8 @@ int bsim_engine_create(const struct bsim_engine_config *cfg,
 	return 0;
 
 err_slots:
-	if (e->kind == BSIM_QUEUE_HEAP)
-		bsim__heap_finish(&e->q.heap);
-	else
-		bsim__ladder_finish(&e->q.ladder);
-	free(e->slots);
-	free(e->maybe_stale);
+	bsim_engine_destroy(e);
+	return err;
 err_queue:
 	free(e);
 	return err;

@@ -271,28 +271,33 @@ static void bucket_to_bottom(struct bsim__ladder *q, struct bsim__rung *r,
 }
 
 /*
- * Spread bucket b of rung r over rung `to`. rung_add() may grow the chunk
- * arena, so entries are copied out before each call: no pointer into the
- * arena is held across it.
+ * Spread the chunk list at head over rung `to`, freeing its chunks.
+ * rung_add() may grow the chunk arena, so entries are copied out before
+ * each call: no pointer into the arena is held across it.
  */
-static void bucket_to_rung(struct bsim__ladder *q, struct bsim__rung *r,
-			   uint32_t b, struct bsim__rung *to)
+static void list_to_rung(struct bsim__ladder *q, uint32_t head,
+			 struct bsim__rung *to)
 {
-	uint32_t c = r->bk[b].head;
-
-	rung_add(q, to, &r->first[b]);
-	while (c != NIL) {
-		uint32_t next = q->chunks[c].next;
+	while (head != NIL) {
+		uint32_t next = q->chunks[head].next;
 
 		chunk_prefetch(q, next);
-		for (uint32_t i = 0; i < q->chunks[c].n; i++) {
-			struct bsim__qent x = q->chunks[c].e[i];
+		for (uint32_t i = 0; i < q->chunks[head].n; i++) {
+			struct bsim__qent x = q->chunks[head].e[i];
 
 			rung_add(q, to, &x);
 		}
-		chunk_free(q, c);
-		c = next;
+		chunk_free(q, head);
+		head = next;
 	}
+}
+
+/* Spread bucket b of rung r over rung `to`. */
+static void bucket_to_rung(struct bsim__ladder *q, struct bsim__rung *r,
+			   uint32_t b, struct bsim__rung *to)
+{
+	rung_add(q, to, &r->first[b]);
+	list_to_rung(q, r->bk[b].head, to);
 }
 
 /* Spread the top over a fresh rung 0 and empty it. */
@@ -306,23 +311,11 @@ static void top_to_rung(struct bsim__ladder *q)
 	 * with chunked buckets, and covering the whole top means no event is
 	 * scanned twice. */
 	uint64_t width = span / nb + 1;
-	uint32_t c = q->top;
 
 	nb = span / width + 1;
 	rung_reset(r, q->top_min, width, (uint32_t)nb);
 	q->nr = 1;
-	while (c != NIL) {
-		uint32_t next = q->chunks[c].next;
-
-		chunk_prefetch(q, next);
-		for (uint32_t i = 0; i < q->chunks[c].n; i++) {
-			struct bsim__qent x = q->chunks[c].e[i];
-
-			rung_add(q, r, &x);
-		}
-		chunk_free(q, c);
-		c = next;
-	}
+	list_to_rung(q, q->top, r);
 	q->top = NIL;
 	q->top_start = q->top_max + 1;
 	q->top_n = 0;
@@ -422,17 +415,7 @@ static uint32_t filter_bucket(struct bsim__ladder *q, struct bsim__rung *r,
 	if (keep(&first, ctx))
 		rung_add(q, r, &first);
 	filter_list(q, &rest, keep, ctx);
-	while (rest != NIL) {
-		uint32_t next = q->chunks[rest].next;
-
-		for (uint32_t i = 0; i < q->chunks[rest].n; i++) {
-			struct bsim__qent x = q->chunks[rest].e[i];
-
-			rung_add(q, r, &x);
-		}
-		chunk_free(q, rest);
-		rest = next;
-	}
+	list_to_rung(q, rest, r);
 	return r->bk[b].count;
 }
 

@@ -78,6 +78,19 @@ static void grow(struct bsim__ns3b *b)
 	b->nslots = cap;
 }
 
+/* Return a slot to the free list; its handles go stale. */
+static void slot_release(struct bsim__ns3b *b, uint32_t slot)
+{
+	struct ns3_slot *s = &b->slots[slot];
+
+	s->used = 0;
+	if (++s->gen == 0)
+		s->gen = 1;
+	s->next = b->free_head;
+	b->free_head = slot;
+	b->in_use--;
+}
+
 static void hand_to_ns3(struct bsim__ns3b *b, uint64_t delay, uint32_t slot)
 {
 	if (++b->uids >= UINT64_C(1) << 32)
@@ -117,12 +130,7 @@ static void fire(void *user, uint32_t slot)
 	h = bsim__engine_handler(b->e, s->handler);
 	target = s->target;
 	memcpy(payload, s->payload, BSIM_PAYLOAD_MAX);
-	s->used = 0;
-	if (++s->gen == 0)
-		s->gen = 1;
-	s->next = b->free_head;
-	b->free_head = slot;
-	b->in_use--;
+	slot_release(b, slot);
 	b->executed++;
 	bsim__engine_set_now(b->e, bsim_ns3_now(b->ns));
 	h->fn(b->e, h->ctx, target, h->size ? payload : NULL);
@@ -212,19 +220,12 @@ bool bsim__ns3b_is_pending(const struct bsim__ns3b *b, bsim_event ev)
 bool bsim__ns3b_cancel(struct bsim__ns3b *b, bsim_event ev)
 {
 	uint32_t slot = (uint32_t)ev;
-	struct ns3_slot *s;
 
 	if (!bsim__ns3b_is_pending(b, ev))
 		return false;
 	if (bsim_ns3_remove(b->ns, slot))
 		bsim_fatal(BSIM_LOC, "ns-3 failed to remove an event");
-	s = &b->slots[slot];
-	s->used = 0;
-	if (++s->gen == 0)
-		s->gen = 1;
-	s->next = b->free_head;
-	b->free_head = slot;
-	b->in_use--;
+	slot_release(b, slot);
 	b->cancelled++;
 	return true;
 }

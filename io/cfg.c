@@ -103,6 +103,12 @@ static char *child_path(const char *parent, const char *key, size_t index)
 	return p;
 }
 
+/* The path of the next child of collection p (under `key` in a map). */
+static char *next_path(const struct bsim_cfg_node *p, const char *key)
+{
+	return child_path(p->path, p->kind == BSIM_CFG_MAP ? key : NULL, p->n);
+}
+
 /* Give a subtree the paths it has under `path`. */
 static void repath(struct bsim_cfg_node *n, const char *path)
 {
@@ -360,11 +366,7 @@ static int parse(struct bsim_cfg *c, const char *name, const char *text,
 					stack[depth].node;
 
 				free(n->path);
-				n->path = child_path(p->path,
-						     p->kind == BSIM_CFG_MAP
-							     ? stack[depth].key
-							     : NULL,
-						     p->n);
+				n->path = next_path(p, stack[depth].key);
 				if (p->kind == BSIM_CFG_MAP) {
 					n->line = stack[depth].key_line;
 					n->col = stack[depth].key_col;
@@ -383,11 +385,7 @@ static int parse(struct bsim_cfg *c, const char *name, const char *text,
 
 		if (n->kind == BSIM_CFG_SCALAR) {
 			free(n->path);
-			n->path = child_path(p->path,
-					     p->kind == BSIM_CFG_MAP
-						     ? stack[depth].key
-						     : NULL,
-					     p->n);
+			n->path = next_path(p, stack[depth].key);
 		}
 		append_child(p,
 			     p->kind == BSIM_CFG_MAP ? stack[depth].key : NULL,
