@@ -5,6 +5,7 @@
  * process exit status (0 ok, 1 runtime failure, 2 bad input).
  */
 #include "../bench/bench.h"
+#include "cli.h"
 
 #include <blocsim/version.h>
 
@@ -38,6 +39,8 @@ static int version_main(int argc, char **argv)
 
 static const struct command commands[] = {
 	{ "bench", "benchmarks: `bench engine` (HOLD model)", bench_main },
+	{ "sweep", "list a sweep's runs (`sweep FILE --list`)",
+	  bsim_cli_sweep },
 	{ "version", "print the version", version_main },
 };
 

@@ -126,6 +126,10 @@ static void repath(struct bsim_cfg_node *n, const char *path)
 static void append_child(struct bsim_cfg_node *parent, char *key,
 			 struct bsim_cfg_node *child)
 {
+	if (!child->kline) {
+		child->kline = child->line;
+		child->kcol = child->col;
+	}
 	parent->child = xrealloc(parent->child,
 				 (parent->n + 1) * sizeof(*parent->child));
 	if (parent->kind == BSIM_CFG_MAP)
@@ -386,6 +390,10 @@ static int parse(struct bsim_cfg *c, const char *name, const char *text,
 		if (n->kind == BSIM_CFG_SCALAR) {
 			free(n->path);
 			n->path = next_path(p, stack[depth].key);
+		}
+		if (p->kind == BSIM_CFG_MAP) {
+			n->kline = stack[depth].key_line;
+			n->kcol = stack[depth].key_col;
 		}
 		append_child(p,
 			     p->kind == BSIM_CFG_MAP ? stack[depth].key : NULL,
@@ -708,10 +716,11 @@ int bsim_cfg_check_keys(const struct bsim_cfg_node *map,
 				k += (size_t)snprintf(
 					list + k, sizeof(list) - k, "%s%s",
 					a == allowed ? "" : ", ", *a);
-			return bsim_cfg_fail(map->child[i], err,
-					     "unknown key '%s' (expected one "
-					     "of: %s)",
-					     map->keys[i], list);
+			return fail_at(
+				map->child[i]->file, map->child[i]->kline,
+				map->child[i]->kcol, map->child[i]->path, err,
+				"unknown key '%s' (expected one of: %s)",
+				map->keys[i], list);
 		}
 	}
 	return 0;

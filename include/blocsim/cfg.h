@@ -38,6 +38,8 @@ struct bsim_cfg_node {
 	enum bsim_cfg_kind kind;
 	const char *file; /**< Source file, or "--set #K". */
 	int line, col;	  /**< 1-based position; 0 for overrides. */
+	int kline, kcol;  /**< Where its key stands in the parent mapping
+			       (else line, col). */
 	char *path;	  /**< Key path: "operators.DT-DE.mnc", "a.b[2]". */
 	char *text;	  /**< Scalar text (NULL for collections). */
 	bool quoted;	  /**< Scalar was quoted: always a string. */

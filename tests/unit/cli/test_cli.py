@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """The command line: exit statuses, messages, and the bench RESULT line."""
+import os
 import re
 import subprocess
+import tempfile
 
 BLOCSIM = ARGS[0]  # noqa: F821 (set by taprun.py)
 
@@ -102,3 +104,58 @@ def test_max_seconds_caps_a_run_and_says_so():
     f = result_fields(p.stdout)
     assert f["capped"] == "1"
     assert 0 < int(f["events"]) < 10**9
+
+
+SWEEP = """sweep:
+  base: default.yaml
+  seed: 7
+  replications: 2
+  parameters:
+    topology: [arms-length, blocs]
+    operators.DT-DE.hss_capacity_per_s: [1000, 5000]
+"""
+
+
+def sweep_file(text=SWEEP):
+    d = tempfile.mkdtemp()
+    path = os.path.join(d, "s.yaml")
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def test_sweep_list_prints_every_run_once():
+    p = run("sweep", sweep_file(), "--list")
+    assert p.returncode == 0, p.stderr
+    lines = p.stdout.strip().splitlines()
+    assert len(lines) == 8, lines
+    ids = [line.split("\t")[0] for line in lines]
+    assert len(set(ids)) == 8 and all(len(i) == 16 for i in ids)
+    seeds = {line.split("\t")[1]: line.split("\t")[2] for line in lines}
+    assert len(set(seeds.values())) == 2, "one seed per replication"
+    assert "8 of 8 runs" in p.stderr
+    again = run("sweep", sweep_file(), "--list")
+    assert again.stdout == p.stdout, "ids and seeds are stable"
+
+
+def test_sweep_filter_selects_runs():
+    p = run("sweep", sweep_file(), "--list", "--filter",
+            "topology == 'blocs' && (replication == 1 || "
+            "operators.DT-DE.hss_capacity_per_s < 2000)")
+    assert p.returncode == 0, p.stderr
+    assert len(p.stdout.strip().splitlines()) == 3
+    assert all("topology=blocs" in line for line in p.stdout.splitlines())
+
+
+def test_sweep_mistakes_exit_2_with_a_location():
+    p = run("sweep", sweep_file(SWEEP.replace("seed:", "sed:")), "--list")
+    assert p.returncode == 2
+    assert re.search(r"s\.yaml:3:3: sweep\.sed: unknown key", p.stderr), \
+        p.stderr
+    p = run("sweep", sweep_file(), "--list", "--filter", "topology ==")
+    assert p.returncode == 2 and "--filter: column 12" in p.stderr, p.stderr
+    p = run("sweep", "/nonexistent/s.yaml", "--list")
+    assert p.returncode == 2 and "cannot read" in p.stderr, p.stderr
+    p = run("sweep", sweep_file())
+    assert p.returncode == 2 and "--list" in p.stderr
+    assert p.stdout == ""

@@ -310,7 +310,7 @@ Test(cfg, unknown_keys_are_errors_naming_the_expected_ones)
 	cr_assert_eq(bsim_cfg_check_keys(bsim_cfg_get(bsim_cfg_root(c), "run"),
 					 allowed, &err),
 		     BSIM_EPARSE);
-	cr_assert_str_eq(err.msg, "t.yaml:3:14: run.duraton_s: unknown key "
+	cr_assert_str_eq(err.msg, "t.yaml:3:3: run.duraton_s: unknown key "
 				  "'duraton_s' (expected one of: seed, "
 				  "duration_s)");
 	bsim_cfg_destroy(c);

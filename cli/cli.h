@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: MIT */
+/* Subcommands of the blocsim executable; each returns an exit status. */
+#ifndef BSIM_CLI_H
+#define BSIM_CLI_H
+
+int bsim_cli_sweep(int argc, char **argv);
+
+#endif /* BSIM_CLI_H */
