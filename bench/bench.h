@@ -13,6 +13,9 @@
 /* `blocsim bench engine`: the HOLD model on a chosen queue. */
 int bsim_bench_engine_main(int argc, char **argv);
 
+/* `blocsim bench latency`: random-access latency by working-set size. */
+int bsim_bench_latency_main(int argc, char **argv);
+
 /*
  * The minimal binary heap of 16-byte records that the engine is measured
  * against: no pool, no handles, no cancellation.

@@ -22,8 +22,10 @@ static int bench_main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "engine"))
 		return bsim_bench_engine_main(argc - 1, argv + 1);
-	fprintf(stderr, "usage: blocsim bench engine [options]   (see "
-			"`blocsim bench engine --help`)\n");
+	if (argc >= 2 && !strcmp(argv[1], "latency"))
+		return bsim_bench_latency_main(argc - 1, argv + 1);
+	fprintf(stderr, "usage: blocsim bench engine|latency [options]   "
+			"(see `blocsim bench engine --help`)\n");
 	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
 		return 0;
 	return 2;
@@ -38,7 +40,8 @@ static int version_main(int argc, char **argv)
 }
 
 static const struct command commands[] = {
-	{ "bench", "benchmarks: `bench engine` (HOLD model)", bench_main },
+	{ "bench", "benchmarks: `bench engine` (HOLD model), `bench latency`",
+	  bench_main },
 	{ "sweep", "list a sweep's runs (`sweep FILE --list`)",
 	  bsim_cli_sweep },
 	{ "version", "print the version", version_main },

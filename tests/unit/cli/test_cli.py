@@ -159,3 +159,12 @@ def test_sweep_mistakes_exit_2_with_a_location():
     p = run("sweep", sweep_file())
     assert p.returncode == 2 and "--list" in p.stderr
     assert p.stdout == ""
+
+
+def test_bench_latency_options():
+    p = run("bench", "latency", "--help")
+    assert p.returncode == 0 and "dependent random load" in p.stdout
+    p = run("bench", "latency", "--bogus")
+    assert p.returncode == 2 and "unexpected argument" in p.stderr
+    p = run("bench", "nothing")
+    assert p.returncode == 2 and "engine|latency" in p.stderr
