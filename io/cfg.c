@@ -10,6 +10,7 @@
  * keys, duplicate keys, several documents in one file.
  */
 #include <blocsim/cfg.h>
+#include <blocsim/civil.h>
 #include <blocsim/error.h>
 
 #include <libfyaml.h>
@@ -834,6 +835,22 @@ int bsim_cfg_string(const struct bsim_cfg_node *map, const char *key,
 	if (!*n->text)
 		return bsim_cfg_fail(n, err, "expected a non-empty string");
 	*out = n->text;
+	return 0;
+}
+
+int bsim_cfg_utc(const struct bsim_cfg_node *map, const char *key,
+		 bool required, int64_t *unix_s, struct bsim_cfg_err *err)
+{
+	const struct bsim_cfg_node *n;
+	int rc = scalar_of(map, key, required, &n, err);
+
+	if (rc || !n)
+		return rc;
+	if (bsim_parse_utc(n->text, unix_s))
+		return bsim_cfg_fail(n, err,
+				     "expected a UTC date-time like "
+				     "2026-01-05T00:00:00Z, got '%s'",
+				     n->text);
 	return 0;
 }
 

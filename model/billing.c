@@ -26,34 +26,6 @@ int64_t bsim__charge_ueur(uint64_t charged_kb, int64_t rate_ueur_per_mb)
 	return p >= 0 ? (p + 500) / 1000 : -((-p + 500) / 1000);
 }
 
-int64_t bsim__days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	int64_t era;
-	unsigned yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
-int64_t bsim__month_index(int64_t unix_s, int32_t utc_offset_min)
-{
-	int64_t local = unix_s + (int64_t)utc_offset_min * 60;
-	int64_t z = (local >= 0 ? local : local - 86399) / 86400 + 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	unsigned doe = (unsigned)(z - era * 146097);
-	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	unsigned mp = (5 * doy + 2) / 153;
-	unsigned m = mp < 10 ? mp + 3 : mp - 9;
-	int64_t y = (int64_t)yoe + era * 400 + (m <= 2);
-
-	return y * 12 + (int64_t)m - 1;
-}
-
 void bsim__fee_set_finish(struct bsim__fee_set *s)
 {
 	if (!s)

@@ -9,7 +9,8 @@
  *   charge     = charged_kb * rate_ueur_per_mb / 1000  rounded half up
  * A per-IMSI access fee is due once per SIM, visited network and calendar
  * month, the month taken in the visited network's local time (its UTC
- * offset), as the visited network writes the record.
+ * offset, bsim_month_index() of civil.h), as the visited network writes
+ * the record.
  */
 #ifndef BSIM_MODEL_BILLING_H
 #define BSIM_MODEL_BILLING_H
@@ -30,16 +31,6 @@ uint64_t bsim__charged_kb(uint64_t bytes, uint32_t min_kb);
 
 /* Micro-euro for charged_kb at rate_ueur_per_mb, rounded half up. */
 int64_t bsim__charge_ueur(uint64_t charged_kb, int64_t rate_ueur_per_mb);
-
-/*
- * Calendar month number (year * 12 + month - 1, proleptic Gregorian) of
- * the instant unix_s seconds since 1970-01-01T00:00Z, in local time at
- * utc_offset_min minutes east of UTC.
- */
-int64_t bsim__month_index(int64_t unix_s, int32_t utc_offset_min);
-
-/* Days since 1970-01-01 of a civil date (Hinnant's algorithm). */
-int64_t bsim__days_from_civil(int64_t y, unsigned m, unsigned d);
 
 /*
  * The set of (SIM, visited network, month) whose access fee is already

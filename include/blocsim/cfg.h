@@ -140,6 +140,13 @@ int bsim_cfg_money_ueur(const struct bsim_cfg_node *map, const char *key,
 			bool required, bool allow_negative, int64_t *out,
 			struct bsim_cfg_err *err);
 
+/**
+ * A UTC date-time "YYYY-MM-DDTHH:MM:SSZ" (run.start), as seconds since
+ * 1970-01-01T00:00:00Z; impossible dates and a missing "Z" are errors.
+ */
+int bsim_cfg_utc(const struct bsim_cfg_node *map, const char *key,
+		 bool required, int64_t *unix_s, struct bsim_cfg_err *err);
+
 /** Parse euro decimal text into micro-euro exactly (0 or BSIM_ERANGE). */
 int bsim_parse_money_ueur(const char *text, int64_t *out);
 

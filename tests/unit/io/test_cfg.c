@@ -372,3 +372,24 @@ Test(cfg, emitted_yaml_loads_back_to_the_same_document)
 	bsim_cfg_destroy(a);
 	bsim_cfg_destroy(b);
 }
+
+Test(cfg, run_start_is_a_strict_utc_date_time)
+{
+	struct bsim_cfg *c;
+	struct bsim_cfg_err err;
+	int64_t t = 0;
+	const struct bsim_cfg_node *r;
+
+	cr_assert_eq(bsim_cfg_load_string("start: 2026-01-05T06:07:08Z\n"
+					  "local: 2026-01-05T06:07:08\n",
+					  "run.yaml", &c, &err),
+		     0);
+	r = bsim_cfg_root(c);
+	cr_assert_eq(bsim_cfg_utc(r, "start", true, &t, &err), 0);
+	cr_assert_eq(t, 1767593228);
+	cr_assert_eq(bsim_cfg_utc(r, "local", true, &t, &err), BSIM_EPARSE);
+	cr_assert(strstr(err.msg, "run.yaml:2:8: local: expected a UTC "
+				  "date-time"),
+		  "%s", err.msg);
+	bsim_cfg_destroy(c);
+}

@@ -30,24 +30,6 @@ Test(billing, charges_round_half_up_to_the_micro_euro)
 	cr_assert_eq(bsim__charge_ueur(5000000, 2000000), 10000000000);
 }
 
-Test(billing, civil_days_and_local_months)
-{
-	/* 2026-01-31T23:30:00Z. */
-	int64_t t = bsim__days_from_civil(2026, 1, 31) * 86400 + 23 * 3600 +
-		    30 * 60;
-
-	cr_assert_eq(bsim__days_from_civil(1970, 1, 1), 0);
-	cr_assert_eq(bsim__days_from_civil(2000, 3, 1), 11017);
-	cr_assert_eq(bsim__days_from_civil(2024, 2, 29) + 1,
-		     bsim__days_from_civil(2024, 3, 1), "2024 is a leap year");
-	cr_assert_eq(bsim__month_index(t, 0), 2026 * 12 + 0, "January in UTC");
-	cr_assert_eq(bsim__month_index(t, 60), 2026 * 12 + 1,
-		     "already February in Berlin (UTC+1)");
-	cr_assert_eq(bsim__month_index(t, -300), 2026 * 12 + 0,
-		     "still January in New York");
-	cr_assert_eq(bsim__month_index(-1, 0), 1969 * 12 + 11);
-}
-
 Test(billing, one_access_fee_per_sim_network_and_month)
 {
 	struct bsim__fee_set s = { 0 };
