@@ -4,5 +4,6 @@
 #define BSIM_CLI_H
 
 int bsim_cli_sweep(int argc, char **argv);
+int bsim_cli_check(int argc, char **argv);
 
 #endif /* BSIM_CLI_H */

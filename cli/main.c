@@ -42,6 +42,8 @@ static int version_main(int argc, char **argv)
 static const struct command commands[] = {
 	{ "bench", "benchmarks: `bench engine` (HOLD model), `bench latency`",
 	  bench_main },
+	{ "check", "validate a scenario (`check FILE [--set path=value]`)",
+	  bsim_cli_check },
 	{ "sweep", "list a sweep's runs (`sweep FILE --list`)",
 	  bsim_cli_sweep },
 	{ "version", "print the version", version_main },

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file world.h
+ * @brief The scenario's world as the model sees it, after loading and
+ *        validation (io/scenario.c): run settings, the cell grid's extent,
+ *        countries, cities, operators and blocs. Entities are referred to
+ *        by 0-based index everywhere (operator ids are row indices in the
+ *        result file). Names are as written in the scenario.
+ *
+ * The scenario file keys and their units are documented in
+ * scenarios/README.md.
+ */
+#ifndef BSIM_WORLD_H
+#define BSIM_WORLD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define BSIM_NAME_MAX 48
+
+/** Output levels of a run. */
+enum bsim_output {
+	BSIM_OUTPUT_SUMMARY = 0, /**< Everything but billing records, trace. */
+	BSIM_OUTPUT_BILLING = 1, /**< Plus billing records (default). */
+	BSIM_OUTPUT_FULL = 2,	 /**< Plus the event trace. */
+};
+
+/** Radio access technologies, as a bit set. */
+enum bsim_radio {
+	BSIM_RADIO_LTE_M = 1,
+	BSIM_RADIO_NB_IOT = 2,
+	BSIM_RADIO_2G = 4,
+};
+
+struct bsim_run_settings {
+	int64_t start_unix_s; /**< run.start, UTC. */
+	uint64_t duration_s;  /**< run.duration_s, > 0. */
+	uint64_t seed;	      /**< run.seed. */
+	enum bsim_output output;
+	uint64_t bin_s; /**< Time-series bin width, s (default 60). */
+};
+
+struct bsim_grid_settings {
+	double cell_km;			 /**< Cell width, km. */
+	double south, west, north, east; /**< Extent, degrees. */
+	uint32_t ta_cells; /**< Tracking area: ta_cells^2 cells. */
+};
+
+struct bsim_country {
+	char name[BSIM_NAME_MAX];
+	char iso[3];		/**< ISO 3166-1 alpha-2, e.g. "DE". */
+	char mcc[4];		/**< Mobile country code, 3 digits. */
+	int32_t utc_offset_min; /**< Local time, minutes east of UTC. */
+	bool territory;		/**< Devices move in it (false: home networks
+				    only, e.g. North America, the Gulf). */
+};
+
+struct bsim_city {
+	char name[BSIM_NAME_MAX];
+	double lat, lon; /**< Degrees. */
+	uint16_t country;
+};
+
+struct bsim_operator {
+	char name[BSIM_NAME_MAX];
+	char mcc[4];   /**< 3 digits, as a string. */
+	char mnc[4];   /**< 2 or 3 digits, as a string ("020" keeps zeros). */
+	char tadig[6]; /**< TADIG-style code, 5 characters. */
+	uint16_t country;
+	double coverage_share; /**< Share of the country's cells, 0..1. */
+	uint8_t radios;	       /**< enum bsim_radio bits. */
+	uint16_t hss_site;     /**< City of the home HSS/HLR. */
+	double spill_km;       /**< Coverage reach across borders, km. */
+	double mme_capacity_per_s;
+	uint32_t mme_queue_limit;
+	double hss_capacity_per_s;
+	uint32_t hss_queue_limit;
+};
+
+struct bsim_bloc {
+	char name[BSIM_NAME_MAX];
+	size_t nmembers;
+	uint16_t *members; /**< Operator indices, as listed. */
+};
+
+struct bsim_world {
+	char name[BSIM_NAME_MAX]; /**< Scenario name. */
+	struct bsim_run_settings run;
+	struct bsim_grid_settings grid;
+	size_t ncountries, ncities, noperators, nblocs;
+	struct bsim_country *countries;
+	struct bsim_city *cities;
+	struct bsim_operator *operators;
+	struct bsim_bloc *blocs;
+};
+
+/** Free a world. Accepts NULL. */
+void bsim_world_destroy(struct bsim_world *w);
+
+/** Index of a named operator, or -1. */
+int bsim_world_operator(const struct bsim_world *w, const char *name);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BSIM_WORLD_H */

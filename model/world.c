@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+/* The world's life cycle and look-ups (see world.h). */
+#include <blocsim/world.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+void bsim_world_destroy(struct bsim_world *w)
+{
+	if (!w)
+		return;
+	for (size_t i = 0; i < w->nblocs; i++)
+		free(w->blocs[i].members);
+	free(w->countries);
+	free(w->cities);
+	free(w->operators);
+	free(w->blocs);
+	free(w);
+}
+
+int bsim_world_operator(const struct bsim_world *w, const char *name)
+{
+	for (size_t i = 0; i < w->noperators; i++)
+		if (!strcmp(w->operators[i].name, name))
+			return (int)i;
+	return -1;
+}

@@ -1,0 +1,107 @@
+#!/usr/bin/python3
+"""`blocsim check`: a valid scenario's summary, and a table of malformed
+scenarios, each refused with exit status 2 and a message naming the file,
+line and key path (the same loader serves `blocsim run`)."""
+import os
+import re
+import subprocess
+import tempfile
+
+BLOCSIM, DATA = ARGS  # noqa: F821 (set by taprun.py)
+MINI = os.path.abspath(os.path.join(DATA, "mini.yaml"))
+
+
+def check(*args):
+    return subprocess.run([BLOCSIM, "check", *args], capture_output=True,
+                          text=True, timeout=60)
+
+
+def test_a_valid_scenario_is_summarised():
+    p = check(MINI)
+    assert p.returncode == 0, p.stderr
+    assert "scenario mini" in p.stdout
+    assert "countries: 3, cities: 4, operators: 3, blocs: 1" in p.stdout
+    assert "DT-DE(262-01)" in p.stdout and "ATT-US(310-410)" in p.stdout
+    assert "bloc Jasper: ATT-US KPN-NL" in p.stdout
+    assert p.stdout.rstrip().endswith("ok")
+
+
+def test_overrides_and_extends_reach_the_world():
+    p = check(MINI, "--set", "run.seed=7", "--set",
+              "operators.KPN-NL.mnc=\"69\"")
+    assert p.returncode == 0, p.stderr
+    assert "seed 7" in p.stdout and "KPN-NL(204-69)" in p.stdout
+    d = tempfile.mkdtemp()
+    child = os.path.join(d, "child.yaml")
+    with open(child, "w") as f:
+        f.write(f"extends: {MINI}\nname: child\nrun:\n  seed: 9\n")
+    p = check(child)
+    assert p.returncode == 0, p.stderr
+    assert "scenario child" in p.stdout and "seed 9" in p.stdout
+
+
+# (replace this text, with this, message must match this regex)
+BAD = [
+    ("seed: 42", "sed: 42", r":7:3: run\.sed: unknown key 'sed'"),
+    ("duration_s: 86400", "duration_s: 0", r":6:15: run\.duration_s: 0 is out of range"),
+    ("duration_s: 86400", "duration_s: one day", r"run\.duration_s: expected a whole number"),
+    ("start: 2026-01-05T00:00:00Z", "start: 2026-02-30T00:00:00Z", r":5:10: run\.start: expected a UTC"),
+    ("output: billing", "output: everything", r"run\.output: expected summary, billing or full"),
+    ("cell_km: 5", "cell_km: 0.1", r"grid\.cell_km: 0\.1 is out of range"),
+    ("north: 55.5", "north: 40", r"grid\.north: north must lie north of south"),
+    ("ta_cells: 4", "ta_cells: yes", r"grid\.ta_cells: expected a whole number"),
+    ("iso: DE,", "iso: de,", r"countries\.DE\.iso: expected two capital letters"),
+    ('mcc: "204", utc', 'mcc: "2040", utc', r"countries\.NL\.mcc: expected three digits"),
+    ("utc_offset_min: -300", "utc_offset_min: -900", r"countries\.US\.utc_offset_min: -900 is out of range"),
+    ("territory: false", "territory: no", r"countries\.US\.territory: expected true or false"),
+    ("lat: 51.9225", "lat: 91", r"cities\.Rotterdam\.lat: 91 is out of range"),
+    ("country: NL}", "country: BE}", r"cities\.Rotterdam\.country: no country named 'BE'"),
+    ('mnc: "01"', 'mnc: "1"', r"operators\.DT-DE\.mnc: expected two or three digits"),
+    ('mnc: "08"', 'mnc: "01"\n    mcc_typo: 1', r"operators\.KPN-NL\.mcc_typo: unknown key"),
+    ("tadig: DEUD1", "tadig: DEU", r"operators\.DT-DE\.tadig: expected five capitals"),
+    ("country: DE\n    coverage", "country: DK\n    coverage", r"operators\.DT-DE\.country: no country named 'DK'"),
+    ("coverage_share: 0.98", "coverage_share: 1.5", r"operators\.DT-DE\.coverage_share: 1\.5 is out of range"),
+    ("radio: [lte-m, nb-iot, 2g]", "radio: [lte-m, 5g]", r"operators\.DT-DE\.radio\[1\]: expected lte-m, nb-iot or 2g"),
+    ("hss_site: Bonn", "hss_site: Berlin", r"operators\.DT-DE\.hss_site: no city named 'Berlin'"),
+    ("hss_capacity_per_s: 2000", "hss_capacity_per_s: fast", r"operators\.KPN-NL\.hss_capacity_per_s: expected a number"),
+    ('mcc: "262"\n    mnc', 'mcc: "204"\n    mnc', r"operators\.DT-DE\.mcc: MCC 204 is not that of DE \(262\)"),
+    ("members: [ATT-US, KPN-NL]", "members: [ATT-US, Vodafone-DE]", r"blocs\.Jasper\.members\[1\]: no operator named 'Vodafone-DE'"),
+    ("members: [ATT-US, KPN-NL]", "members: [ATT-US, ATT-US]", r"blocs\.Jasper\.members\[1\]: 'ATT-US' is listed twice"),
+    ("members: [ATT-US, KPN-NL]", "members: []", r"blocs\.Jasper\.members: expected a non-empty list"),
+    ("blocs:", "blocz:", r"blocz: unknown key 'blocz'"),
+    ("  Jasper:\n", "  Jasper: 5\n  Jasper2:\n", r"blocs\.Jasper: expected a mapping"),
+    ("seed: 42", "seed: 42\n  seed: 43", r"run\.seed: duplicate key"),
+    ("bin_s: 60", "bin_s: {a: 1}", r"run\.bin_s: expected a single value"),
+    ("name: mini", "name: mini\nname: again", r":4:1: name: duplicate key"),
+]
+
+
+def test_malformed_scenarios_exit_2_naming_line_and_key():
+    with open(MINI) as f:
+        good = f.read()
+    d = tempfile.mkdtemp()
+    assert len(BAD) >= 20
+    for i, (old, new, want) in enumerate(BAD):
+        assert old in good, old
+        path = os.path.join(d, f"bad{i}.yaml")
+        with open(path, "w") as f:
+            f.write(good.replace(old, new, 1))
+        p = check(path)
+        assert p.returncode == 2, (i, new, p.returncode, p.stdout)
+        assert p.stdout == "", (i, p.stdout)
+        msg = p.stderr.strip()
+        assert msg.startswith(f"blocsim check: {path}:"), (i, msg)
+        assert re.search(r"\.yaml:\d+:\d+: ", msg), (i, msg)
+        assert re.search(want, msg), (i, want, msg)
+
+
+def test_bad_overrides_and_files_exit_2():
+    p = check(MINI, "--set", "operators.XX.mnc=1")
+    assert p.returncode == 2
+    assert "--set #1: operators.XX: no such key" in p.stderr
+    p = check(MINI, "--set", "run.seed=-1")
+    assert p.returncode == 2 and "--set #1: run.seed:" in p.stderr
+    p = check("/nonexistent.yaml")
+    assert p.returncode == 2 and "cannot read" in p.stderr
+    p = check()
+    assert p.returncode == 2

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/* The scenario loader fills the world with what the file says and the
+ * documented defaults where it is silent (tests/data/mini.yaml). */
+#include <blocsim/error.h>
+#include <blocsim/scenario.h>
+
+#include <criterion/criterion.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MINI BSIM_TEST_DATA "/mini.yaml"
+
+Test(scenario, the_world_holds_what_the_file_says)
+{
+	struct bsim_world *w;
+	struct bsim_cfg_err err;
+	const struct bsim_operator *dt, *kpn;
+	char *yaml = NULL;
+	int i;
+
+	cr_assert_eq(bsim_scenario_load(MINI, NULL, 0, &w, &yaml, &err), 0,
+		     "%s", err.msg);
+	cr_assert_str_eq(w->name, "mini");
+	cr_assert_eq(w->run.start_unix_s, 1767571200, "2026-01-05T00:00:00Z");
+	cr_assert_eq(w->run.duration_s, 86400);
+	cr_assert_eq(w->run.seed, 42);
+	cr_assert_eq(w->run.output, BSIM_OUTPUT_BILLING);
+	cr_assert_eq(w->grid.ta_cells, 4);
+	cr_assert_eq(w->ncountries, 3);
+	cr_assert_eq(w->countries[2].utc_offset_min, -300);
+	cr_assert_not(w->countries[2].territory);
+	cr_assert(w->countries[0].territory, "territory by default");
+	i = bsim_world_operator(w, "DT-DE");
+	cr_assert_eq(i, 0);
+	dt = &w->operators[i];
+	kpn = &w->operators[bsim_world_operator(w, "KPN-NL")];
+	cr_assert_str_eq(dt->mnc, "01", "leading zeros are kept");
+	cr_assert_str_eq(w->operators[2].mnc, "410");
+	cr_assert_eq(dt->radios,
+		     BSIM_RADIO_LTE_M | BSIM_RADIO_NB_IOT | BSIM_RADIO_2G);
+	cr_assert_eq(w->operators[2].radios, BSIM_RADIO_LTE_M, "default");
+	cr_assert_str_eq(w->cities[dt->hss_site].name, "Bonn");
+	cr_assert_float_eq(dt->coverage_share, 0.98, 1e-12);
+	cr_assert_eq(dt->mme_capacity_per_s, 37000, "default [K-prados]");
+	cr_assert_eq(dt->hss_capacity_per_s, 5000, "default [assumption]");
+	cr_assert_eq(kpn->hss_capacity_per_s, 2000);
+	cr_assert_eq(kpn->hss_queue_limit, 50000);
+	cr_assert_eq(w->nblocs, 1);
+	cr_assert_eq(w->blocs[0].nmembers, 2);
+	cr_assert_eq(w->blocs[0].members[0], bsim_world_operator(w, "ATT-US"));
+	cr_assert_eq(bsim_world_operator(w, "nobody"), -1);
+	cr_assert_not_null(yaml);
+	cr_assert(strstr(yaml, "mnc: \"01\""), "%s", yaml);
+	free(yaml);
+	bsim_world_destroy(w);
+}
+
+Test(scenario, overrides_apply_before_validation)
+{
+	static const char *const sets[] = {
+		"run.output=full", "operators.DT-DE.hss_queue_limit=9"
+	};
+	static const char *const bad[] = {
+		"operators.DT-DE.hss_queue_limit=0"
+	};
+	struct bsim_world *w = NULL;
+	struct bsim_cfg_err err;
+
+	cr_assert_eq(bsim_scenario_load(MINI, sets, 2, &w, NULL, &err), 0, "%s",
+		     err.msg);
+	cr_assert_eq(w->run.output, BSIM_OUTPUT_FULL);
+	cr_assert_eq(w->operators[0].hss_queue_limit, 9);
+	bsim_world_destroy(w);
+	w = NULL;
+	cr_assert_eq(bsim_scenario_load(MINI, bad, 1, &w, NULL, &err),
+		     BSIM_EPARSE);
+	cr_assert_null(w);
+	cr_assert_str_eq(err.msg, "--set #1: operators.DT-DE.hss_queue_limit: "
+				  "0 is out of range [1, 1073741824]");
+}
