@@ -47,6 +47,24 @@ static void summary(const struct bsim_world *w)
 				       w->operators[o].mnc);
 		printf("\n");
 	}
+	{
+		static const char *const rel[] = { "home", "same_group",
+						   "bloc_partner",
+						   "arms_length", "none" };
+		size_t count[5] = { 0 };
+		const char *sep = "";
+
+		for (size_t h = 0; h < w->noperators; h++)
+			for (size_t v = 0; v < w->noperators; v++)
+				count[bsim_world_terms(w, h, v)->relation]++;
+		printf("  agreements:");
+		for (int r = 1; r < 5; r++)
+			if (count[r]) {
+				printf("%s %zu %s", sep, count[r], rel[r]);
+				sep = ",";
+			}
+		printf("\n");
+	}
 	for (size_t b = 0; b < w->nblocs; b++) {
 		printf("    bloc %s:", w->blocs[b].name);
 		for (size_t m = 0; m < w->blocs[b].nmembers; m++)

@@ -275,9 +275,27 @@ static int load_radios(const struct bsim_cfg_node *op, uint8_t *out,
 	return 0;
 }
 
+/* The optional operator group (same_group relations). */
+static int group_of(const struct bsim_cfg_node *o, char out[BSIM_NAME_MAX],
+		    struct bsim_cfg_err *err)
+{
+	const char *g = NULL;
+	int rc = bsim_cfg_string(o, "group", false, &g, err);
+
+	if (rc || !g)
+		return rc;
+	if (strlen(g) >= BSIM_NAME_MAX)
+		return bsim_cfg_fail(bsim_cfg_get(o, "group"), err,
+				     "longer than %d characters",
+				     BSIM_NAME_MAX - 1);
+	strcpy(out, g);
+	return 0;
+}
+
 static int load_operators(struct loader *L, const struct bsim_cfg_node *root)
 {
-	static const char *const keys[] = { "mcc",
+	static const char *const keys[] = { "group",
+					    "mcc",
 					    "mnc",
 					    "tadig",
 					    "country",
@@ -315,6 +333,7 @@ static int load_operators(struct loader *L, const struct bsim_cfg_node *root)
 		k->hss_capacity_per_s = DEFAULT_HSS_PER_S;
 		if ((rc = bsim_cfg_check_keys(o, keys, L->err)) ||
 		    (rc = name_of(o, os->keys[i], k->name, L->err)) ||
+		    (rc = group_of(o, k->group, L->err)) ||
 		    (rc = code(o, "mcc", 3, 3, isdigit, "three digits", k->mcc,
 			       L->err)) ||
 		    (rc = code(o, "mnc", 2, 3, isdigit, "two or three digits",
@@ -419,13 +438,232 @@ static int load_blocs(struct loader *L, const struct bsim_cfg_node *root)
 	return 0;
 }
 
+static const char *const relation_names[] = {
+	[BSIM_REL_HOME] = "home",
+	[BSIM_REL_SAME_GROUP] = "same_group",
+	[BSIM_REL_BLOC] = "bloc_partner",
+	[BSIM_REL_ARMS_LENGTH] = "arms_length",
+	[BSIM_REL_NONE] = "none",
+};
+
+/*
+ * Terms when the scenario is silent: an arm's-length deal at the EU
+ * wholesale caps. EUR 1.30/GB = 0.0013/MB and EUR 0.004/SMS [K-eucaps];
+ * 10 kB minimum session [K-dmdata]; access fee EUR 0.30 per SIM and
+ * month [K-hologram][K-tele2] + [assumption] on the amount; signalling
+ * through an IPX hub; faults twice a year, found in 2 days and fixed in 3
+ * (tickets through an IPX) [assumption].
+ */
+static const struct bsim_terms default_terms = {
+	.relation = BSIM_REL_ARMS_LENGTH,
+	.rate_ueur_per_mb = 1300,
+	.rate_ueur_per_sms = 4000,
+	.access_fee_ueur = 300000,
+	.min_kb = 10,
+	.path = BSIM_PATH_IPX,
+	.fault_rate_per_year = 2,
+	.fault_detect_s = 2 * 86400,
+	.fault_repair_s = 3 * 86400,
+	.radios = BSIM_RADIO_LTE_M | BSIM_RADIO_NB_IOT | BSIM_RADIO_2G,
+};
+
+/* Apply the keys present in map m to terms t. */
+static int read_terms(const struct bsim_cfg_node *m, bool pair,
+		      struct bsim_terms *t, struct bsim_cfg_err *err)
+{
+	static const char *const keys[] = { "relation",
+					    "steering_rank",
+					    "rate_eur_per_mb",
+					    "rate_eur_per_sms",
+					    "access_fee_eur",
+					    "min_kb",
+					    "path",
+					    "eplmn",
+					    "handover",
+					    "local_breakout",
+					    "admission_priority",
+					    "sla_ms",
+					    "glr_cache",
+					    "fault_rate_per_year",
+					    "fault_detect_s",
+					    "fault_repair_s",
+					    "netting",
+					    "radio",
+					    "psm_abroad",
+					    NULL };
+	const char *path = NULL;
+	uint64_t rank = t->steering_rank, min_kb = t->min_kb;
+	const struct bsim_cfg_node *radio = bsim_cfg_get(m, "radio");
+	int rc;
+
+	if (m->kind != BSIM_CFG_MAP)
+		return bsim_cfg_fail(m, err, "expected a mapping of terms");
+	if ((rc = bsim_cfg_check_keys(m, pair ? keys : keys + 1, err)))
+		return rc;
+	if ((rc = bsim_cfg_u64(m, "steering_rank", false, 0, 1000, &rank,
+			       err)) ||
+	    (rc = bsim_cfg_money_ueur(m, "rate_eur_per_mb", false, false,
+				      &t->rate_ueur_per_mb, err)) ||
+	    (rc = bsim_cfg_money_ueur(m, "rate_eur_per_sms", false, false,
+				      &t->rate_ueur_per_sms, err)) ||
+	    (rc = bsim_cfg_money_ueur(m, "access_fee_eur", false, false,
+				      &t->access_fee_ueur, err)) ||
+	    (rc = bsim_cfg_u64(m, "min_kb", false, 0, 1000000, &min_kb, err)) ||
+	    (rc = bsim_cfg_string(m, "path", false, &path, err)) ||
+	    (rc = bsim_cfg_bool(m, "eplmn", false, &t->eplmn, err)) ||
+	    (rc = bsim_cfg_bool(m, "handover", false, &t->handover, err)) ||
+	    (rc = bsim_cfg_bool(m, "local_breakout", false, &t->local_breakout,
+				err)) ||
+	    (rc = bsim_cfg_bool(m, "admission_priority", false,
+				&t->admission_priority, err)) ||
+	    (rc = bsim_cfg_double(m, "sla_ms", false, 0, 1e6, &t->sla_ms,
+				  err)) ||
+	    (rc = bsim_cfg_bool(m, "glr_cache", false, &t->glr_cache, err)) ||
+	    (rc = bsim_cfg_double(m, "fault_rate_per_year", false, 0, 1e4,
+				  &t->fault_rate_per_year, err)) ||
+	    (rc = bsim_cfg_double(m, "fault_detect_s", false, 0, 1e9,
+				  &t->fault_detect_s, err)) ||
+	    (rc = bsim_cfg_double(m, "fault_repair_s", false, 0, 1e9,
+				  &t->fault_repair_s, err)) ||
+	    (rc = bsim_cfg_bool(m, "netting", false, &t->netting, err)) ||
+	    (rc = bsim_cfg_bool(m, "psm_abroad", false, &t->psm_abroad, err)) ||
+	    (radio && (rc = load_radios(m, &t->radios, err))))
+		return rc;
+	t->steering_rank = (uint16_t)rank;
+	t->min_kb = (uint32_t)min_kb;
+	if (path && !strcmp(path, "ipx"))
+		t->path = BSIM_PATH_IPX;
+	else if (path && !strcmp(path, "direct"))
+		t->path = BSIM_PATH_DIRECT;
+	else if (path)
+		return bsim_cfg_fail(bsim_cfg_get(m, "path"), err,
+				     "expected ipx or direct, got '%s'", path);
+	if (t->handover && !t->eplmn)
+		return bsim_cfg_fail(bsim_cfg_get(m, "handover"), err,
+				     "inter-network handover needs eplmn: "
+				     "true");
+	return 0;
+}
+
+/* The relation of home h and visited v from groups and blocs. */
+static enum bsim_relation derive(const struct bsim_world *w, size_t h, size_t v)
+{
+	if (h == v)
+		return BSIM_REL_HOME;
+	if (w->operators[h].group[0] &&
+	    !strcmp(w->operators[h].group, w->operators[v].group))
+		return BSIM_REL_SAME_GROUP;
+	for (size_t b = 0; b < w->nblocs; b++) {
+		bool hh = false, vv = false;
+
+		for (size_t m = 0; m < w->blocs[b].nmembers; m++) {
+			hh |= w->blocs[b].members[m] == h;
+			vv |= w->blocs[b].members[m] == v;
+		}
+		if (hh && vv)
+			return BSIM_REL_BLOC;
+	}
+	return BSIM_REL_ARMS_LENGTH;
+}
+
+/*
+ * agreements.terms.<relation>: the terms of each relation (defaults:
+ * default_terms); agreements.pairs."HOME>VISITED": a relation and/or terms
+ * for one pair. A pair's relation is, unless its entry says otherwise:
+ * same_group, bloc_partner (a common bloc), or arms_length.
+ */
+static int load_agreements(struct loader *L, const struct bsim_cfg_node *root)
+{
+	static const char *const keys[] = { "terms", "pairs", NULL };
+	static const char *const rels[] = { "same_group", "bloc_partner",
+					    "arms_length", NULL };
+	struct bsim_world *w = L->w;
+	size_t n = w->noperators;
+	struct bsim_terms by_rel[BSIM_REL_NONE + 1];
+	const struct bsim_cfg_node *a, *t = NULL, *p = NULL;
+	int rc = section(root, "agreements", false, &a, L->err);
+
+	if (rc)
+		return rc;
+	if (a && (rc = bsim_cfg_check_keys(a, keys, L->err)))
+		return rc;
+	if (a && (rc = section(a, "terms", false, &t, L->err)))
+		return rc;
+	if (t && (rc = bsim_cfg_check_keys(t, rels, L->err)))
+		return rc;
+	for (int r = 0; r <= BSIM_REL_NONE; r++) {
+		const struct bsim_cfg_node *m =
+			bsim_cfg_get(t, relation_names[r]);
+
+		by_rel[r] = default_terms;
+		by_rel[r].relation = (enum bsim_relation)r;
+		if (m && (rc = read_terms(m, false, &by_rel[r], L->err)))
+			return rc;
+	}
+	w->terms = calloc(n * n, sizeof(*w->terms));
+	if (!w->terms)
+		return BSIM_ENOMEM;
+	for (size_t h = 0; h < n; h++)
+		for (size_t v = 0; v < n; v++)
+			w->terms[h * n + v] = by_rel[derive(w, h, v)];
+	if (a && (rc = section(a, "pairs", false, &p, L->err)))
+		return rc;
+	for (size_t i = 0; p && i < p->n; i++) {
+		const struct bsim_cfg_node *m = p->child[i];
+		const char *rel = NULL, *gt = strchr(p->keys[i], '>');
+		char home[BSIM_NAME_MAX];
+		struct bsim_terms *dst;
+		int h, v;
+
+		if (!gt || (size_t)(gt - p->keys[i]) >= sizeof(home))
+			return bsim_cfg_fail(m, L->err,
+					     "expected a key HOME>VISITED, "
+					     "e.g. DT-DE>Orange-FR");
+		memcpy(home, p->keys[i], (size_t)(gt - p->keys[i]));
+		home[gt - p->keys[i]] = '\0';
+		h = bsim_world_operator(w, home);
+		v = bsim_world_operator(w, gt + 1);
+		if (h < 0 || v < 0)
+			return bsim_cfg_fail(m, L->err,
+					     "no operator named '%s'",
+					     h < 0 ? home : gt + 1);
+		if (h == v)
+			return bsim_cfg_fail(m, L->err,
+					     "a network has no agreement with "
+					     "itself");
+		dst = &w->terms[(size_t)h * n + (size_t)v];
+		if (m->kind == BSIM_CFG_MAP &&
+		    (rc = bsim_cfg_string(m, "relation", false, &rel, L->err)))
+			return rc;
+		if (rel) {
+			int r = -1;
+
+			for (int k = BSIM_REL_SAME_GROUP; k <= BSIM_REL_NONE;
+			     k++)
+				if (!strcmp(rel, relation_names[k]))
+					r = k;
+			if (r < 0)
+				return bsim_cfg_fail(
+					bsim_cfg_get(m, "relation"), L->err,
+					"expected same_group, bloc_partner, "
+					"arms_length or none, got '%s'",
+					rel);
+			*dst = by_rel[r];
+		}
+		if ((rc = read_terms(m, true, dst, L->err)))
+			return rc;
+	}
+	return 0;
+}
+
 int bsim_scenario_load(const char *path, const char *const *sets, size_t nsets,
 		       struct bsim_world **out, char **resolved,
 		       struct bsim_cfg_err *err)
 {
-	static const char *const top[] = { "name",	"run",	  "grid",
-					   "countries", "cities", "operators",
-					   "blocs",	NULL };
+	static const char *const top[] = {
+		"name",	     "run",   "grid",	    "countries", "cities",
+		"operators", "blocs", "agreements", NULL
+	};
 	struct loader L = { .err = err };
 	const struct bsim_cfg_node *root;
 	struct bsim_cfg *cfg;
@@ -470,6 +708,8 @@ int bsim_scenario_load(const char *path, const char *const *sets, size_t nsets,
 		rc = load_operators(&L, root);
 	if (!rc)
 		rc = load_blocs(&L, root);
+	if (!rc)
+		rc = load_agreements(&L, root);
 	if (!rc && resolved) {
 		*resolved = bsim_cfg_to_yaml(cfg);
 		if (!*resolved)

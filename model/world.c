@@ -15,6 +15,7 @@ void bsim_world_destroy(struct bsim_world *w)
 	free(w->cities);
 	free(w->operators);
 	free(w->blocs);
+	free(w->terms);
 	free(w);
 }
 

@@ -68,7 +68,9 @@ struct bsim_city {
 
 struct bsim_operator {
 	char name[BSIM_NAME_MAX];
-	char mcc[4];   /**< 3 digits, as a string. */
+	char group[BSIM_NAME_MAX]; /**< Operator group ("" if none): members
+				       of one group are same_group. */
+	char mcc[4];		   /**< 3 digits, as a string. */
 	char mnc[4];   /**< 2 or 3 digits, as a string ("020" keeps zeros). */
 	char tadig[6]; /**< TADIG-style code, 5 characters. */
 	uint16_t country;
@@ -88,6 +90,44 @@ struct bsim_bloc {
 	uint16_t *members; /**< Operator indices, as listed. */
 };
 
+/** How a home and a visited network are related. */
+enum bsim_relation {
+	BSIM_REL_HOME = 0,	  /**< Home = visited. */
+	BSIM_REL_SAME_GROUP = 1,  /**< One operator group. */
+	BSIM_REL_BLOC = 2,	  /**< Partners in a common bloc. */
+	BSIM_REL_ARMS_LENGTH = 3, /**< A standard roaming agreement. */
+	BSIM_REL_NONE = 4,	  /**< No agreement: roaming refused. */
+};
+
+/** Signalling paths between visited and home networks. */
+enum bsim_path {
+	BSIM_PATH_IPX = 0,    /**< Through an IPX hub (two DEA/DRA hops). */
+	BSIM_PATH_DIRECT = 1, /**< Direct interconnect. */
+};
+
+/** The terms under which a home's devices roam on a visited network. */
+struct bsim_terms {
+	enum bsim_relation relation;
+	uint16_t steering_rank;	   /**< OPLMN position (1 best), 0: unlisted. */
+	int64_t rate_ueur_per_mb;  /**< Wholesale data, micro-euro per MB. */
+	int64_t rate_ueur_per_sms; /**< Wholesale SMS, micro-euro. */
+	int64_t access_fee_ueur;   /**< Per SIM and calendar month. */
+	uint32_t min_kb;	   /**< Minimum charged kB per session. */
+	enum bsim_path path;
+	bool eplmn;		    /**< Equivalent PLMN of the home. */
+	bool handover;		    /**< Inter-network handover (S10). */
+	bool local_breakout;	    /**< User plane breaks out locally. */
+	bool admission_priority;    /**< Admitted first under overload. */
+	double sla_ms;		    /**< User-plane RTT SLA, ms (0: none). */
+	bool glr_cache;		    /**< Visited GLR caches auth vectors. */
+	double fault_rate_per_year; /**< Random roaming faults. */
+	double fault_detect_s;	    /**< Mean time to detect a fault. */
+	double fault_repair_s;	    /**< Mean time to repair it. */
+	bool netting;		    /**< Bilateral settlement netting. */
+	uint8_t radios;		    /**< Radios granted (enum bsim_radio). */
+	bool psm_abroad;	    /**< PSM/eDRX honoured when roaming. */
+};
+
 struct bsim_world {
 	char name[BSIM_NAME_MAX]; /**< Scenario name. */
 	struct bsim_run_settings run;
@@ -97,7 +137,16 @@ struct bsim_world {
 	struct bsim_city *cities;
 	struct bsim_operator *operators;
 	struct bsim_bloc *blocs;
+	/** noperators^2 terms, [home * noperators + visited]. */
+	struct bsim_terms *terms;
 };
+
+/** The terms of home @p h on visited @p v. */
+static inline const struct bsim_terms *
+bsim_world_terms(const struct bsim_world *w, size_t h, size_t v)
+{
+	return &w->terms[h * w->noperators + v];
+}
 
 /** Free a world. Accepts NULL. */
 void bsim_world_destroy(struct bsim_world *w);

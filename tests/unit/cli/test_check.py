@@ -22,6 +22,7 @@ def test_a_valid_scenario_is_summarised():
     assert "scenario mini" in p.stdout
     assert "countries: 3, cities: 4, operators: 3, blocs: 1" in p.stdout
     assert "DT-DE(262-01)" in p.stdout and "ATT-US(310-410)" in p.stdout
+    assert "agreements: 1 bloc_partner, 4 arms_length, 1 none" in p.stdout
     assert "bloc Jasper: ATT-US KPN-NL" in p.stdout
     assert p.stdout.rstrip().endswith("ok")
 
@@ -73,6 +74,15 @@ BAD = [
     ("seed: 42", "seed: 42\n  seed: 43", r"run\.seed: duplicate key"),
     ("bin_s: 60", "bin_s: {a: 1}", r"run\.bin_s: expected a single value"),
     ("name: mini", "name: mini\nname: again", r":4:1: name: duplicate key"),
+    ("relation: none", "relation: friends", r"agreements\.pairs\.KPN-NL>ATT-US\.relation: expected same_group"),
+    ("path: direct", "path: carrier-pigeon", r"agreements\.terms\.bloc_partner\.path: expected ipx or direct"),
+    ("eplmn: true", "eplmn: false", r"agreements\.terms\.bloc_partner\.handover: inter-network handover needs eplmn"),
+    ("DT-DE>KPN-NL:", "DT-DE>Telia-SE:", r"agreements\.pairs\.DT-DE>Telia-SE: no operator named 'Telia-SE'"),
+    ("DT-DE>KPN-NL:", "DT-DE:", r"agreements\.pairs\.DT-DE: expected a key HOME>VISITED"),
+    ("rate_eur_per_mb: 0.00065", "rate_eur_per_mb: 0.0000001", r"agreements\.terms\.bloc_partner\.rate_eur_per_mb: expected an amount in euro"),
+    ("access_fee_eur: 0.10", "access_fee_eur: -0.10", r"access_fee_eur: amount must not be negative"),
+    ("netting: true", "netting: true\n      discount: 0.5", r"agreements\.terms\.bloc_partner\.discount: unknown key"),
+    ("bloc_partner:", "bloc_partners:", r"agreements\.terms\.bloc_partners: unknown key"),
 ]
 
 

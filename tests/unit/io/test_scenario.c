@@ -79,3 +79,44 @@ Test(scenario, overrides_apply_before_validation)
 	cr_assert_str_eq(err.msg, "--set #1: operators.DT-DE.hss_queue_limit: "
 				  "0 is out of range [1, 1073741824]");
 }
+
+Test(scenario, agreements_follow_blocs_groups_and_pairs)
+{
+	struct bsim_world *w;
+	struct bsim_cfg_err err;
+	static const char *const group[] = { "operators.DT-DE.group=X",
+					     "operators.KPN-NL.group=X" };
+	int dt, kpn, att;
+
+	cr_assert_eq(bsim_scenario_load(MINI, NULL, 0, &w, NULL, &err), 0, "%s",
+		     err.msg);
+	dt = bsim_world_operator(w, "DT-DE");
+	kpn = bsim_world_operator(w, "KPN-NL");
+	att = bsim_world_operator(w, "ATT-US");
+	cr_assert_eq(bsim_world_terms(w, dt, dt)->relation, BSIM_REL_HOME);
+	/* ATT-US and KPN-NL share the Jasper bloc. */
+	cr_assert_eq(bsim_world_terms(w, att, kpn)->relation, BSIM_REL_BLOC);
+	cr_assert_eq(bsim_world_terms(w, att, kpn)->rate_ueur_per_mb, 650);
+	cr_assert_eq(bsim_world_terms(w, att, kpn)->path, BSIM_PATH_DIRECT);
+	cr_assert(bsim_world_terms(w, att, kpn)->handover);
+	cr_assert_eq(bsim_world_terms(w, att, kpn)->steering_rank, 1);
+	/* The pair entry overrides one direction only. */
+	cr_assert_eq(bsim_world_terms(w, kpn, att)->relation, BSIM_REL_NONE);
+	/* Arm's length: the documented defaults, then the pair's terms. */
+	cr_assert_eq(bsim_world_terms(w, dt, kpn)->relation,
+		     BSIM_REL_ARMS_LENGTH);
+	cr_assert_eq(bsim_world_terms(w, dt, kpn)->rate_ueur_per_mb, 1300);
+	cr_assert_eq(bsim_world_terms(w, dt, kpn)->access_fee_ueur, 100000);
+	cr_assert_eq(bsim_world_terms(w, dt, kpn)->steering_rank, 2);
+	cr_assert_eq(bsim_world_terms(w, kpn, dt)->access_fee_ueur, 300000);
+	cr_assert_eq(bsim_world_terms(w, kpn, dt)->steering_rank, 0);
+	cr_assert_eq(bsim_world_terms(w, kpn, dt)->min_kb, 10);
+	cr_assert_eq(bsim_world_terms(w, kpn, dt)->path, BSIM_PATH_IPX);
+	bsim_world_destroy(w);
+	/* One operator group makes same_group, before blocs. */
+	cr_assert_eq(bsim_scenario_load(MINI, group, 2, &w, NULL, &err), 0,
+		     "%s", err.msg);
+	cr_assert_eq(bsim_world_terms(w, kpn, dt)->relation,
+		     BSIM_REL_SAME_GROUP);
+	bsim_world_destroy(w);
+}
