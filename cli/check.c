@@ -65,6 +65,19 @@ static void summary(const struct bsim_world *w)
 			}
 		printf("\n");
 	}
+	printf("  routes: %zu, platforms: %zu, failures: %zu\n", w->nroutes,
+	       w->nplatforms, w->nfailures);
+	for (size_t c = 0; c < w->nclasses; c++) {
+		const struct bsim_class *k = &w->classes[c];
+		double reports = k->daily ? 1 : 86400 / k->report_s;
+
+		printf("    class %s: %" PRIu64 " devices, %s, %.1f reports + "
+		       "%.1f periodic updates per device-day\n",
+		       k->name, k->count,
+		       k->mobility == BSIM_MOBILITY_ROUTE ? "on routes"
+							  : "stationary",
+		       reports, 86400 / k->t3412_s);
+	}
 	for (size_t b = 0; b < w->nblocs; b++) {
 		printf("    bloc %s:", w->blocs[b].name);
 		for (size_t m = 0; m < w->blocs[b].nmembers; m++)

@@ -656,13 +656,502 @@ static int load_agreements(struct loader *L, const struct bsim_cfg_node *root)
 	return 0;
 }
 
+/* Look-ups by name for references; -1 when absent. */
+typedef int (*find_fn)(const struct bsim_world *w, const char *name);
+
+static int find_country(const struct bsim_world *w, const char *name)
+{
+	for (size_t i = 0; i < w->ncountries; i++)
+		if (!strcmp(w->countries[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+static int find_city(const struct bsim_world *w, const char *name)
+{
+	for (size_t i = 0; i < w->ncities; i++)
+		if (!strcmp(w->cities[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+static int find_route(const struct bsim_world *w, const char *name)
+{
+	for (size_t i = 0; i < w->nroutes; i++)
+		if (!strcmp(w->routes[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+static int find_platform(const struct bsim_world *w, const char *name)
+{
+	for (size_t i = 0; i < w->nplatforms; i++)
+		if (!strcmp(w->platforms[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+/* map[key]: a list of names of `what`, each found; no repeats. */
+static int name_list(const struct bsim_world *w,
+		     const struct bsim_cfg_node *map, const char *key,
+		     size_t min, find_fn find, const char *what, uint16_t **out,
+		     size_t *n, struct bsim_cfg_err *err)
+{
+	const struct bsim_cfg_node *l = bsim_cfg_get(map, key);
+
+	*n = 0;
+	if (!l)
+		return bsim_cfg_fail(map, err, "missing key '%s'", key);
+	if (l->kind != BSIM_CFG_SEQ || l->n < min)
+		return bsim_cfg_fail(l, err,
+				     "expected a list of at least %zu "
+				     "%s names",
+				     min, what);
+	*out = calloc(l->n, sizeof(**out));
+	if (!*out)
+		return BSIM_ENOMEM;
+	for (size_t i = 0; i < l->n; i++) {
+		const struct bsim_cfg_node *x = l->child[i];
+		int k = x->kind == BSIM_CFG_SCALAR ? find(w, x->text) : -1;
+
+		if (k < 0)
+			return bsim_cfg_fail(x, err, "no %s named '%s'", what,
+					     x->text ? x->text : "");
+		(*out)[(*n)++] = (uint16_t)k;
+	}
+	return 0;
+}
+
+/* map[key]: a mapping of names of `what` to positive weights, normalised
+ * to sum 1. Absent and optional: no shares. */
+static int share_map(const struct bsim_world *w,
+		     const struct bsim_cfg_node *map, const char *key,
+		     bool required, find_fn find, const char *what,
+		     struct bsim_share **out, size_t *n,
+		     struct bsim_cfg_err *err)
+{
+	const struct bsim_cfg_node *m = bsim_cfg_get(map, key);
+	double sum = 0;
+	int rc;
+
+	*n = 0;
+	if (!m)
+		return required ? bsim_cfg_fail(map, err, "missing key '%s'",
+						key)
+				: 0;
+	if (m->kind != BSIM_CFG_MAP || m->n == 0)
+		return bsim_cfg_fail(m, err,
+				     "expected a mapping of %s names to "
+				     "shares, e.g. {DE: 0.6, NL: 0.4}",
+				     what);
+	*out = calloc(m->n, sizeof(**out));
+	if (!*out)
+		return BSIM_ENOMEM;
+	for (size_t i = 0; i < m->n; i++) {
+		int k = find(w, m->keys[i]);
+		double v = 0;
+
+		if (k < 0)
+			return bsim_cfg_fail(m->child[i], err,
+					     "no %s named '%s'", what,
+					     m->keys[i]);
+		if ((rc = bsim_cfg_double(m, m->keys[i], true, 1e-12, 1e12, &v,
+					  err)))
+			return rc;
+		(*out)[(*n)++] = (struct bsim_share){ (uint16_t)k, v };
+		sum += v;
+	}
+	for (size_t i = 0; i < *n; i++)
+		(*out)[i].weight /= sum;
+	return 0;
+}
+
+static int city_ref(const struct bsim_world *w, const struct bsim_cfg_node *m,
+		    const char *key, uint16_t *out, struct bsim_cfg_err *err)
+{
+	const char *s = NULL;
+	int rc = bsim_cfg_string(m, key, true, &s, err), k;
+
+	if (rc)
+		return rc;
+	k = find_city(w, s);
+	if (k < 0)
+		return bsim_cfg_fail(bsim_cfg_get(m, key), err,
+				     "no city named '%s'", s);
+	*out = (uint16_t)k;
+	return 0;
+}
+
+static int load_routes(struct loader *L, const struct bsim_cfg_node *root)
+{
+	static const char *const keys[] = { "waypoints", "speed_kmh", "dwell_s",
+					    "round_trip", NULL };
+	struct bsim_world *w = L->w;
+	const struct bsim_cfg_node *rs;
+	int rc = section(root, "routes", false, &rs, L->err);
+
+	if (rc || !rs)
+		return rc;
+	w->routes = calloc(rs->n ? rs->n : 1, sizeof(*w->routes));
+	if (!w->routes)
+		return BSIM_ENOMEM;
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct bsim_cfg_node *r = rs->child[i];
+		struct bsim_route *k = &w->routes[i];
+
+		if (r->kind != BSIM_CFG_MAP)
+			return bsim_cfg_fail(r, L->err, "expected a mapping");
+		w->nroutes++;
+		k->speed_kmh = 80;
+		k->round_trip = true;
+		if ((rc = bsim_cfg_check_keys(r, keys, L->err)) ||
+		    (rc = name_of(r, rs->keys[i], k->name, L->err)) ||
+		    (rc = name_list(w, r, "waypoints", 2, find_city, "city",
+				    &k->waypoints, &k->nwaypoints, L->err)) ||
+		    (rc = bsim_cfg_double(r, "speed_kmh", false, 1, 300,
+					  &k->speed_kmh, L->err)) ||
+		    (rc = bsim_cfg_double(r, "dwell_s", false, 0, 30 * 86400,
+					  &k->dwell_s, L->err)) ||
+		    (rc = bsim_cfg_bool(r, "round_trip", false, &k->round_trip,
+					L->err)))
+			return rc;
+		for (size_t j = 0; j < k->nwaypoints; j++)
+			if (!w->countries[w->cities[k->waypoints[j]].country]
+				     .territory)
+				return bsim_cfg_fail(
+					bsim_cfg_get(r, "waypoints")->child[j],
+					L->err,
+					"'%s' lies in %s, which is not a "
+					"territory devices move in",
+					w->cities[k->waypoints[j]].name,
+					w->countries[w->cities[k->waypoints[j]]
+							     .country]
+						.name);
+	}
+	return 0;
+}
+
+static int load_platforms(struct loader *L, const struct bsim_cfg_node *root)
+{
+	static const char *const keys[] = { "members",
+					    "hss_site",
+					    "hss_capacity_per_s",
+					    "hss_queue_limit",
+					    "hosts_pgw",
+					    "local_profile_after_s",
+					    NULL };
+	struct bsim_world *w = L->w;
+	const struct bsim_cfg_node *ps;
+	int rc = section(root, "platforms", false, &ps, L->err);
+
+	if (rc || !ps)
+		return rc;
+	w->platforms = calloc(ps->n ? ps->n : 1, sizeof(*w->platforms));
+	if (!w->platforms)
+		return BSIM_ENOMEM;
+	for (size_t i = 0; i < ps->n; i++) {
+		const struct bsim_cfg_node *p = ps->child[i];
+		struct bsim_platform *k = &w->platforms[i];
+		uint64_t q = 50000;
+
+		if (p->kind != BSIM_CFG_MAP)
+			return bsim_cfg_fail(p, L->err, "expected a mapping");
+		w->nplatforms++;
+		k->hss_capacity_per_s = DEFAULT_HSS_PER_S;
+		if ((rc = bsim_cfg_check_keys(p, keys, L->err)) ||
+		    (rc = name_of(p, ps->keys[i], k->name, L->err)) ||
+		    (rc = name_list(w, p, "members", 1, bsim_world_operator,
+				    "operator", &k->members, &k->nmembers,
+				    L->err)) ||
+		    (rc = city_ref(w, p, "hss_site", &k->hss_site, L->err)) ||
+		    (rc = bsim_cfg_double(p, "hss_capacity_per_s", false, 1e-3,
+					  1e9, &k->hss_capacity_per_s,
+					  L->err)) ||
+		    (rc = bsim_cfg_u64(p, "hss_queue_limit", false, 1, 1u << 30,
+				       &q, L->err)) ||
+		    (rc = bsim_cfg_bool(p, "hosts_pgw", false, &k->hosts_pgw,
+					L->err)) ||
+		    (rc = bsim_cfg_double(p, "local_profile_after_s", false, 0,
+					  1e9, &k->local_profile_after_s,
+					  L->err)))
+			return rc;
+		k->hss_queue_limit = (uint32_t)q;
+	}
+	return 0;
+}
+
+/* Class defaults (DOMAIN.md sections 1.5, 3.4 and 8): NAS timers T3410
+ * 15 s, T3411 10 s, T3402 12 min, 5 attempts [K-naslist][K-T3402];
+ * T3412 54 min [K-T3412]; HPLMN search 60 min [K-hplmntimer]; T3346 15-30
+ * min [assumption]; TS.34 back-off on [K-soracom2]. */
+static void class_defaults(struct bsim_class *c)
+{
+	c->radio = BSIM_RADIO_LTE_M;
+	c->report_s = 3600;
+	c->parked_report_s = 3600;
+	c->window_s = 7200;
+	c->up_bytes = 200;
+	c->t3412_s = 54 * 60;
+	c->hpplmn_search_s = 3600;
+	c->t3410_s = 15;
+	c->t3411_s = 10;
+	c->t3402_s = 720;
+	c->max_attempts = 5;
+	c->t3346_min_s = 900;
+	c->t3346_max_s = 1800;
+	c->ts34 = true;
+}
+
+static int load_classes(struct loader *L, const struct bsim_cfg_node *root)
+{
+	static const char *const keys[] = { "count",
+					    "mobility",
+					    "countries",
+					    "homes",
+					    "routes",
+					    "foreign_sim_share",
+					    "radio",
+					    "report_s",
+					    "parked_report_s",
+					    "daily",
+					    "window_start_s",
+					    "window_s",
+					    "up_bytes",
+					    "down_bytes",
+					    "sms",
+					    "session_per_report",
+					    "t3412_s",
+					    "t3324_s",
+					    "edrx_s",
+					    "hpplmn_search_s",
+					    "t3410_s",
+					    "t3411_s",
+					    "t3402_s",
+					    "max_attempts",
+					    "t3346_min_s",
+					    "t3346_max_s",
+					    "ts34",
+					    NULL };
+	static const char *const radios[] = { "lte-m", "nb-iot", "2g" };
+	struct bsim_world *w = L->w;
+	const struct bsim_cfg_node *cs;
+	int rc = section(root, "classes", false, &cs, L->err);
+
+	if (rc || !cs)
+		return rc;
+	w->classes = calloc(cs->n ? cs->n : 1, sizeof(*w->classes));
+	if (!w->classes)
+		return BSIM_ENOMEM;
+	for (size_t i = 0; i < cs->n; i++) {
+		const struct bsim_cfg_node *c = cs->child[i];
+		struct bsim_class *k = &w->classes[i];
+		const char *mob = "stationary", *radio = "lte-m";
+		uint64_t attempts = 5;
+
+		if (c->kind != BSIM_CFG_MAP)
+			return bsim_cfg_fail(c, L->err, "expected a mapping");
+		w->nclasses++;
+		class_defaults(k);
+		if ((rc = bsim_cfg_check_keys(c, keys, L->err)) ||
+		    (rc = name_of(c, cs->keys[i], k->name, L->err)) ||
+		    (rc = bsim_cfg_u64(c, "count", true, 0, UINT64_C(1) << 32,
+				       &k->count, L->err)) ||
+		    (rc = bsim_cfg_string(c, "mobility", false, &mob,
+					  L->err)) ||
+		    (rc = bsim_cfg_string(c, "radio", false, &radio, L->err)) ||
+		    (rc = share_map(w, c, "homes", true, bsim_world_operator,
+				    "operator", &k->homes, &k->nhomes,
+				    L->err)) ||
+		    (rc = bsim_cfg_double(c, "foreign_sim_share", false, 0, 1,
+					  &k->foreign_sim_share, L->err)) ||
+		    (rc = bsim_cfg_double(c, "report_s", false, 1, 1e8,
+					  &k->report_s, L->err)) ||
+		    (rc = bsim_cfg_double(c, "parked_report_s", false, 1, 1e8,
+					  &k->parked_report_s, L->err)) ||
+		    (rc = bsim_cfg_bool(c, "daily", false, &k->daily,
+					L->err)) ||
+		    (rc = bsim_cfg_double(c, "window_start_s", false, 0, 86399,
+					  &k->window_start_s, L->err)) ||
+		    (rc = bsim_cfg_double(c, "window_s", false, 0, 86400,
+					  &k->window_s, L->err)) ||
+		    (rc = bsim_cfg_u64(c, "up_bytes", false, 0,
+				       UINT64_C(1) << 40, &k->up_bytes,
+				       L->err)) ||
+		    (rc = bsim_cfg_u64(c, "down_bytes", false, 0,
+				       UINT64_C(1) << 40, &k->down_bytes,
+				       L->err)) ||
+		    (rc = bsim_cfg_bool(c, "sms", false, &k->sms, L->err)) ||
+		    (rc = bsim_cfg_bool(c, "session_per_report", false,
+					&k->session_per_report, L->err)) ||
+		    (rc = bsim_cfg_double(c, "t3412_s", false, 2, 413 * 86400.0,
+					  &k->t3412_s, L->err)) ||
+		    (rc = bsim_cfg_double(c, "t3324_s", false, 0, 11160,
+					  &k->t3324_s, L->err)) ||
+		    (rc = bsim_cfg_double(c, "edrx_s", false, 0, 10485.76,
+					  &k->edrx_s, L->err)) ||
+		    (rc = bsim_cfg_double(c, "hpplmn_search_s", false, 360,
+					  8 * 3600, &k->hpplmn_search_s,
+					  L->err)) ||
+		    (rc = bsim_cfg_double(c, "t3410_s", false, 1, 600,
+					  &k->t3410_s, L->err)) ||
+		    (rc = bsim_cfg_double(c, "t3411_s", false, 1, 3600,
+					  &k->t3411_s, L->err)) ||
+		    (rc = bsim_cfg_double(c, "t3402_s", false, 1, 86400,
+					  &k->t3402_s, L->err)) ||
+		    (rc = bsim_cfg_u64(c, "max_attempts", false, 1, 100,
+				       &attempts, L->err)) ||
+		    (rc = bsim_cfg_double(c, "t3346_min_s", false, 0, 86400,
+					  &k->t3346_min_s, L->err)) ||
+		    (rc = bsim_cfg_double(c, "t3346_max_s", false, 0, 86400,
+					  &k->t3346_max_s, L->err)) ||
+		    (rc = bsim_cfg_bool(c, "ts34", false, &k->ts34, L->err)))
+			return rc;
+		k->max_attempts = (uint32_t)attempts;
+		if (k->t3346_max_s < k->t3346_min_s)
+			return bsim_cfg_fail(bsim_cfg_get(c, "t3346_max_s"),
+					     L->err,
+					     "must not be below t3346_min_s "
+					     "(%g)",
+					     k->t3346_min_s);
+		k->radio = 0;
+		for (int r = 0; r < 3; r++)
+			if (!strcmp(radio, radios[r]))
+				k->radio = (uint8_t)(1u << r);
+		if (!k->radio)
+			return bsim_cfg_fail(bsim_cfg_get(c, "radio"), L->err,
+					     "expected lte-m, nb-iot or 2g, "
+					     "got '%s'",
+					     radio);
+		if (!strcmp(mob, "stationary")) {
+			k->mobility = BSIM_MOBILITY_STATIONARY;
+			if (bsim_cfg_get(c, "routes"))
+				return bsim_cfg_fail(
+					bsim_cfg_get(c, "routes"), L->err,
+					"a stationary class has no routes");
+			rc = share_map(w, c, "countries", true, find_country,
+				       "country", &k->places, &k->nplaces,
+				       L->err);
+			for (size_t j = 0; !rc && j < k->nplaces; j++)
+				if (!w->countries[k->places[j].index].territory)
+					rc = bsim_cfg_fail(
+						bsim_cfg_get(c, "countries")
+							->child[j],
+						L->err,
+						"%s is not a territory "
+						"devices are placed in",
+						w->countries[k->places[j].index]
+							.name);
+		} else if (!strcmp(mob, "route")) {
+			k->mobility = BSIM_MOBILITY_ROUTE;
+			if (bsim_cfg_get(c, "countries"))
+				return bsim_cfg_fail(
+					bsim_cfg_get(c, "countries"), L->err,
+					"a route class follows its routes");
+			rc = share_map(w, c, "routes", true, find_route,
+				       "route", &k->routes, &k->nroutes,
+				       L->err);
+		} else {
+			rc = bsim_cfg_fail(bsim_cfg_get(c, "mobility"), L->err,
+					   "expected stationary or route, got "
+					   "'%s'",
+					   mob);
+		}
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int load_failures(struct loader *L, const struct bsim_cfg_node *root)
+{
+	static const char *const keys[] = { "kind",    "operator",
+					    "country", "platform",
+					    "start_s", "duration_s",
+					    NULL };
+	static const struct {
+		const char *kind, *target;
+		find_fn find;
+	} kinds[] = {
+		[BSIM_FAIL_HSS] = { "hss_outage", "operator",
+				    bsim_world_operator },
+		[BSIM_FAIL_RADIO] = { "radio_outage", "country", find_country },
+		[BSIM_FAIL_IPX] = { "ipx_outage", NULL, NULL },
+		[BSIM_FAIL_PLATFORM] = { "platform_outage", "platform",
+					 find_platform },
+	};
+	struct bsim_world *w = L->w;
+	const struct bsim_cfg_node *fs = bsim_cfg_get(root, "failures");
+	int rc;
+
+	if (!fs)
+		return 0;
+	if (fs->kind != BSIM_CFG_SEQ)
+		return bsim_cfg_fail(fs, L->err, "expected a list of outages");
+	w->failures = calloc(fs->n ? fs->n : 1, sizeof(*w->failures));
+	if (!w->failures)
+		return BSIM_ENOMEM;
+	for (size_t i = 0; i < fs->n; i++) {
+		const struct bsim_cfg_node *f = fs->child[i];
+		struct bsim_failure *k = &w->failures[i];
+		const char *kind = NULL, *target = NULL;
+		int which = -1;
+
+		if (f->kind != BSIM_CFG_MAP)
+			return bsim_cfg_fail(f, L->err, "expected a mapping");
+		if ((rc = bsim_cfg_check_keys(f, keys, L->err)) ||
+		    (rc = bsim_cfg_string(f, "kind", true, &kind, L->err)) ||
+		    (rc = bsim_cfg_double(f, "start_s", true, 0, 1e10,
+					  &k->start_s, L->err)) ||
+		    (rc = bsim_cfg_double(f, "duration_s", true, 1, 1e10,
+					  &k->duration_s, L->err)))
+			return rc;
+		for (int j = 0; j < 4; j++)
+			if (!strcmp(kind, kinds[j].kind))
+				which = j;
+		if (which < 0)
+			return bsim_cfg_fail(bsim_cfg_get(f, "kind"), L->err,
+					     "expected hss_outage, "
+					     "radio_outage, ipx_outage or "
+					     "platform_outage, got '%s'",
+					     kind);
+		k->kind = (enum bsim_failure_kind)which;
+		for (int j = 0; j < 4; j++)
+			if (kinds[j].target && j != which &&
+			    strcmp(kinds[j].target,
+				   kinds[which].target ? kinds[which].target
+						       : "") &&
+			    bsim_cfg_get(f, kinds[j].target))
+				return bsim_cfg_fail(
+					bsim_cfg_get(f, kinds[j].target),
+					L->err, "a %s names no %s", kind,
+					kinds[j].target);
+		if (kinds[which].target) {
+			int t;
+
+			if ((rc = bsim_cfg_string(f, kinds[which].target, true,
+						  &target, L->err)))
+				return rc;
+			t = kinds[which].find(w, target);
+			if (t < 0)
+				return bsim_cfg_fail(
+					bsim_cfg_get(f, kinds[which].target),
+					L->err, "no %s named '%s'",
+					kinds[which].target, target);
+			k->target = (uint16_t)t;
+		}
+		w->nfailures++;
+	}
+	return 0;
+}
+
 int bsim_scenario_load(const char *path, const char *const *sets, size_t nsets,
 		       struct bsim_world **out, char **resolved,
 		       struct bsim_cfg_err *err)
 {
 	static const char *const top[] = {
-		"name",	     "run",   "grid",	    "countries", "cities",
-		"operators", "blocs", "agreements", NULL
+		"name",	     "run",	 "grid",       "countries", "cities",
+		"operators", "blocs",	 "agreements", "routes",    "platforms",
+		"classes",   "failures", NULL
 	};
 	struct loader L = { .err = err };
 	const struct bsim_cfg_node *root;
@@ -710,6 +1199,14 @@ int bsim_scenario_load(const char *path, const char *const *sets, size_t nsets,
 		rc = load_blocs(&L, root);
 	if (!rc)
 		rc = load_agreements(&L, root);
+	if (!rc)
+		rc = load_routes(&L, root);
+	if (!rc)
+		rc = load_platforms(&L, root);
+	if (!rc)
+		rc = load_classes(&L, root);
+	if (!rc)
+		rc = load_failures(&L, root);
 	if (!rc && resolved) {
 		*resolved = bsim_cfg_to_yaml(cfg);
 		if (!*resolved)

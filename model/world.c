@@ -16,6 +16,19 @@ void bsim_world_destroy(struct bsim_world *w)
 	free(w->operators);
 	free(w->blocs);
 	free(w->terms);
+	for (size_t i = 0; i < w->nroutes; i++)
+		free(w->routes[i].waypoints);
+	for (size_t i = 0; i < w->nclasses; i++) {
+		free(w->classes[i].places);
+		free(w->classes[i].homes);
+		free(w->classes[i].routes);
+	}
+	for (size_t i = 0; i < w->nplatforms; i++)
+		free(w->platforms[i].members);
+	free(w->routes);
+	free(w->classes);
+	free(w->platforms);
+	free(w->failures);
 	free(w);
 }
 

@@ -128,6 +128,86 @@ struct bsim_terms {
 	bool psm_abroad;	    /**< PSM/eDRX honoured when roaming. */
 };
 
+/** A corridor for mobile classes: city waypoints, driven in order. */
+struct bsim_route {
+	char name[BSIM_NAME_MAX];
+	size_t nwaypoints;
+	uint16_t *waypoints; /**< City indices, at least two. */
+	double speed_kmh;    /**< Travel speed between waypoints. */
+	double dwell_s;	     /**< Stop at each waypoint. */
+	bool round_trip;     /**< Drive back after the last waypoint. */
+};
+
+enum bsim_mobility {
+	BSIM_MOBILITY_STATIONARY = 0,
+	BSIM_MOBILITY_ROUTE = 1,
+};
+
+/** A weighted choice of an index (country, operator or route). */
+struct bsim_share {
+	uint16_t index;
+	double weight; /**< Normalised: the shares of a list sum to 1. */
+};
+
+/** A device class and its population. */
+struct bsim_class {
+	char name[BSIM_NAME_MAX];
+	uint64_t count; /**< Devices of the class. */
+	enum bsim_mobility mobility;
+	size_t nplaces, nhomes, nroutes;
+	struct bsim_share *places;     /**< Countries (stationary). */
+	struct bsim_share *homes;      /**< Home operators. */
+	struct bsim_share *routes;     /**< Routes (route mobility). */
+	double foreign_sim_share;      /**< Stationary devices whose home
+					   is abroad (permanent roaming). */
+	uint8_t radio;		       /**< One enum bsim_radio value. */
+	double report_s;	       /**< Report interval (moving), s. */
+	double parked_report_s;	       /**< Heartbeat while parked, s. */
+	double window_start_s;	       /**< Daily reports: local start. */
+	double window_s;	       /**< Daily reports: random offset. */
+	bool daily;		       /**< Reports once a day in a window. */
+	uint64_t up_bytes, down_bytes; /**< Per report. */
+	bool sms;		       /**< Reports are SMS, not data. */
+	bool session_per_report;       /**< Attach, send, detach each time. */
+	double t3412_s;		       /**< Periodic update (PSM: extended). */
+	double t3324_s;		       /**< PSM active time (0: no PSM). */
+	double edrx_s;		       /**< eDRX cycle (0: none). */
+	double hpplmn_search_s;	       /**< Higher-priority search period. */
+	double t3410_s, t3411_s, t3402_s; /**< NAS retry timers. */
+	uint32_t max_attempts;
+	double t3346_min_s, t3346_max_s;
+	bool ts34; /**< TS.34 randomised back-off. */
+};
+
+/** A shared platform hosting its members' M2M subscriptions. */
+struct bsim_platform {
+	char name[BSIM_NAME_MAX];
+	size_t nmembers;
+	uint16_t *members; /**< Operator indices. */
+	uint16_t hss_site; /**< City of the shared HSS pool. */
+	double hss_capacity_per_s;
+	uint32_t hss_queue_limit;
+	bool hosts_pgw;		      /**< Its outage is a data outage too. */
+	double local_profile_after_s; /**< Switch to a local member's
+					   profile after this long abroad
+					   (0: never). */
+};
+
+enum bsim_failure_kind {
+	BSIM_FAIL_HSS = 0,	/**< An operator's HSS (Reset at recovery). */
+	BSIM_FAIL_RADIO = 1,	/**< A country's radio networks. */
+	BSIM_FAIL_IPX = 2,	/**< The IPX hub. */
+	BSIM_FAIL_PLATFORM = 3, /**< A platform (HSS pool, maybe PGW). */
+};
+
+/** A scheduled outage. */
+struct bsim_failure {
+	enum bsim_failure_kind kind;
+	uint16_t target; /**< Operator, country or platform index. */
+	double start_s;	 /**< From the run's start. */
+	double duration_s;
+};
+
 struct bsim_world {
 	char name[BSIM_NAME_MAX]; /**< Scenario name. */
 	struct bsim_run_settings run;
@@ -139,6 +219,11 @@ struct bsim_world {
 	struct bsim_bloc *blocs;
 	/** noperators^2 terms, [home * noperators + visited]. */
 	struct bsim_terms *terms;
+	size_t nroutes, nclasses, nplatforms, nfailures;
+	struct bsim_route *routes;
+	struct bsim_class *classes;
+	struct bsim_platform *platforms;
+	struct bsim_failure *failures;
 };
 
 /** The terms of home @p h on visited @p v. */

@@ -24,6 +24,8 @@ def test_a_valid_scenario_is_summarised():
     assert "DT-DE(262-01)" in p.stdout and "ATT-US(310-410)" in p.stdout
     assert "agreements: 1 bloc_partner, 4 arms_length, 1 none" in p.stdout
     assert "bloc Jasper: ATT-US KPN-NL" in p.stdout
+    assert "class meter: 800 devices, stationary, 1.0 reports" in p.stdout
+    assert "class tracker: 200 devices, on routes, 1440.0 reports" in p.stdout
     assert p.stdout.rstrip().endswith("ok")
 
 
@@ -83,6 +85,21 @@ BAD = [
     ("access_fee_eur: 0.10", "access_fee_eur: -0.10", r"access_fee_eur: amount must not be negative"),
     ("netting: true", "netting: true\n      discount: 0.5", r"agreements\.terms\.bloc_partner\.discount: unknown key"),
     ("bloc_partner:", "bloc_partners:", r"agreements\.terms\.bloc_partners: unknown key"),
+    ("waypoints: [Rotterdam, Duisburg, Bonn]", "waypoints: [Rotterdam]", r"routes\.rotterdam-bonn\.waypoints: expected a list of at least 2"),
+    ("waypoints: [Rotterdam, Duisburg, Bonn]", "waypoints: [Rotterdam, Dallas]", r"waypoints\[1\]: 'Dallas' lies in US, which is not a territory"),
+    ("speed_kmh: 80", "speed_kmh: 900", r"routes\.rotterdam-bonn\.speed_kmh: 900 is out of range"),
+    ("members: [ATT-US, KPN-NL]\n    hss_site: Dallas", "members: [ATT-US, O2-DE]\n    hss_site: Dallas", r"platforms\.Jasper-platform\.members\[1\]: no operator named 'O2-DE'"),
+    ("countries: {DE: 3, NL: 1}", "countries: {DE: 3, BE: 1}", r"classes\.meter\.countries\.BE: no country named 'BE'"),
+    ("countries: {DE: 3, NL: 1}", "countries: {DE: 3, US: 1}", r"classes\.meter\.countries\.US: US is not a territory"),
+    ("homes: {DT-DE: 0.75, KPN-NL: 0.25}", "homes: {DT-DE: -1}", r"classes\.meter\.homes\.DT-DE: -1 is out of range"),
+    ("radio: nb-iot", "radio: lora", r"classes\.meter\.radio: expected lte-m, nb-iot or 2g"),
+    ("mobility: route", "mobility: flying", r"classes\.tracker\.mobility: expected stationary or route"),
+    ("routes: {rotterdam-bonn: 1}", "routes: {paris-berlin: 1}", r"classes\.tracker\.routes\.paris-berlin: no route named"),
+    ("count: 800", "count: lots", r"classes\.meter\.count: expected a whole number"),
+    ("mobility: stationary", "mobility: stationary\n    routes: {rotterdam-bonn: 1}", r"classes\.meter\.routes: a stationary class has no routes"),
+    ("kind: hss_outage, operator: DT-DE", "kind: hss_outage, country: DE", r"failures\[0\]\.country: a hss_outage names no country"),
+    ("kind: ipx_outage", "kind: meteor", r"failures\[1\]\.kind: expected hss_outage"),
+    ("duration_s: 600}", "duration_s: 0}", r"failures\[1\]\.duration_s: 0 is out of range"),
 ]
 
 

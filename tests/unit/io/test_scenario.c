@@ -120,3 +120,45 @@ Test(scenario, agreements_follow_blocs_groups_and_pairs)
 		     BSIM_REL_SAME_GROUP);
 	bsim_world_destroy(w);
 }
+
+Test(scenario, classes_routes_platforms_and_failures)
+{
+	struct bsim_world *w;
+	struct bsim_cfg_err err;
+	const struct bsim_class *meter, *tracker;
+
+	cr_assert_eq(bsim_scenario_load(MINI, NULL, 0, &w, NULL, &err), 0, "%s",
+		     err.msg);
+	cr_assert_eq(w->nroutes, 1);
+	cr_assert_eq(w->routes[0].nwaypoints, 3);
+	cr_assert_str_eq(w->cities[w->routes[0].waypoints[2]].name, "Bonn");
+	cr_assert(w->routes[0].round_trip, "round trips by default");
+	cr_assert_eq(w->nplatforms, 1);
+	cr_assert_eq(w->platforms[0].nmembers, 2);
+	cr_assert(w->platforms[0].hosts_pgw);
+	cr_assert_eq(w->platforms[0].local_profile_after_s, 7776000);
+	cr_assert_eq(w->nclasses, 2);
+	meter = &w->classes[0];
+	tracker = &w->classes[1];
+	cr_assert_eq(meter->count, 800);
+	cr_assert_eq(meter->mobility, BSIM_MOBILITY_STATIONARY);
+	cr_assert_eq(meter->nplaces, 2);
+	cr_assert_float_eq(meter->places[0].weight, 0.75, 1e-12,
+			   "shares are normalised");
+	cr_assert_eq(meter->radio, BSIM_RADIO_NB_IOT);
+	cr_assert(meter->daily);
+	cr_assert_eq(meter->up_bytes, 350);
+	cr_assert_eq(meter->t3412_s, 54 * 60, "default T3412 [K-T3412]");
+	cr_assert_eq(meter->max_attempts, 5);
+	cr_assert(meter->ts34);
+	cr_assert_eq(tracker->mobility, BSIM_MOBILITY_ROUTE);
+	cr_assert_eq(tracker->nroutes, 1);
+	cr_assert_eq(tracker->report_s, 60);
+	cr_assert_eq(tracker->homes[0].index, bsim_world_operator(w, "KPN-NL"));
+	cr_assert_eq(w->nfailures, 2);
+	cr_assert_eq(w->failures[0].kind, BSIM_FAIL_HSS);
+	cr_assert_eq(w->failures[0].target, bsim_world_operator(w, "DT-DE"));
+	cr_assert_eq(w->failures[1].kind, BSIM_FAIL_IPX);
+	cr_assert_eq(w->failures[1].duration_s, 600);
+	bsim_world_destroy(w);
+}
