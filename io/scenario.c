@@ -150,23 +150,34 @@ static int load_grid(struct loader *L, const struct bsim_cfg_node *root)
 	return 0;
 }
 
-/* Index of the entry named by map[key] among n names, or an error. */
+/*
+ * Index of `name` among n records of `stride` bytes that each begin with
+ * their name (every world entity does), or -1.
+ */
+static int find_in(const void *base, size_t n, size_t stride, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp((const char *)base + i * stride, name))
+			return (int)i;
+	return -1;
+}
+
+/* Index of the entry named by map[key] among n records, or an error. */
 static int ref(const struct bsim_cfg_node *map, const char *key,
-	       const char *what, const char *names, size_t stride, size_t n,
+	       const char *what, const void *base, size_t stride, size_t n,
 	       uint16_t *out, struct bsim_cfg_err *err)
 {
 	const char *s = NULL;
-	int rc = bsim_cfg_string(map, key, true, &s, err);
+	int rc = bsim_cfg_string(map, key, true, &s, err), k;
 
 	if (rc)
 		return rc;
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(names + i * stride, s)) {
-			*out = (uint16_t)i;
-			return 0;
-		}
-	return bsim_cfg_fail(bsim_cfg_get(map, key), err, "no %s named '%s'",
-			     what, s);
+	k = find_in(base, n, stride, s);
+	if (k < 0)
+		return bsim_cfg_fail(bsim_cfg_get(map, key), err,
+				     "no %s named '%s'", what, s);
+	*out = (uint16_t)k;
+	return 0;
 }
 
 static int load_countries(struct loader *L, const struct bsim_cfg_node *root)
@@ -237,7 +248,7 @@ static int load_cities(struct loader *L, const struct bsim_cfg_node *root)
 					  L->err)) ||
 		    (rc = bsim_cfg_double(c, "lon", true, -180, 180, &k->lon,
 					  L->err)) ||
-		    (rc = ref(c, "country", "country", L->w->countries[0].name,
+		    (rc = ref(c, "country", "country", L->w->countries,
 			      sizeof(L->w->countries[0]), L->w->ncountries,
 			      &k->country, L->err)))
 			return rc;
@@ -340,14 +351,13 @@ static int load_operators(struct loader *L, const struct bsim_cfg_node *root)
 			       k->mnc, L->err)) ||
 		    (rc = code(o, "tadig", 5, 5, is_upper_alnum,
 			       "five capitals or digits", k->tadig, L->err)) ||
-		    (rc = ref(o, "country", "country", w->countries[0].name,
+		    (rc = ref(o, "country", "country", w->countries,
 			      sizeof(w->countries[0]), w->ncountries,
 			      &k->country, L->err)) ||
 		    (rc = bsim_cfg_double(o, "coverage_share", false, 0, 1,
 					  &k->coverage_share, L->err)) ||
 		    (rc = load_radios(o, &k->radios, L->err)) ||
-		    (rc = ref(o, "hss_site", "city",
-			      w->ncities ? w->cities[0].name : "",
+		    (rc = ref(o, "hss_site", "city", w->cities,
 			      sizeof(w->cities[0]), w->ncities, &k->hss_site,
 			      L->err)) ||
 		    (rc = bsim_cfg_double(o, "spill_km", false, 0, 200,
@@ -661,34 +671,24 @@ typedef int (*find_fn)(const struct bsim_world *w, const char *name);
 
 static int find_country(const struct bsim_world *w, const char *name)
 {
-	for (size_t i = 0; i < w->ncountries; i++)
-		if (!strcmp(w->countries[i].name, name))
-			return (int)i;
-	return -1;
+	return find_in(w->countries, w->ncountries, sizeof(*w->countries),
+		       name);
 }
 
 static int find_city(const struct bsim_world *w, const char *name)
 {
-	for (size_t i = 0; i < w->ncities; i++)
-		if (!strcmp(w->cities[i].name, name))
-			return (int)i;
-	return -1;
+	return find_in(w->cities, w->ncities, sizeof(*w->cities), name);
 }
 
 static int find_route(const struct bsim_world *w, const char *name)
 {
-	for (size_t i = 0; i < w->nroutes; i++)
-		if (!strcmp(w->routes[i].name, name))
-			return (int)i;
-	return -1;
+	return find_in(w->routes, w->nroutes, sizeof(*w->routes), name);
 }
 
 static int find_platform(const struct bsim_world *w, const char *name)
 {
-	for (size_t i = 0; i < w->nplatforms; i++)
-		if (!strcmp(w->platforms[i].name, name))
-			return (int)i;
-	return -1;
+	return find_in(w->platforms, w->nplatforms, sizeof(*w->platforms),
+		       name);
 }
 
 /* map[key]: a list of names of `what`, each found; no repeats. */
@@ -763,22 +763,6 @@ static int share_map(const struct bsim_world *w,
 	}
 	for (size_t i = 0; i < *n; i++)
 		(*out)[i].weight /= sum;
-	return 0;
-}
-
-static int city_ref(const struct bsim_world *w, const struct bsim_cfg_node *m,
-		    const char *key, uint16_t *out, struct bsim_cfg_err *err)
-{
-	const char *s = NULL;
-	int rc = bsim_cfg_string(m, key, true, &s, err), k;
-
-	if (rc)
-		return rc;
-	k = find_city(w, s);
-	if (k < 0)
-		return bsim_cfg_fail(bsim_cfg_get(m, key), err,
-				     "no city named '%s'", s);
-	*out = (uint16_t)k;
 	return 0;
 }
 
@@ -863,7 +847,9 @@ static int load_platforms(struct loader *L, const struct bsim_cfg_node *root)
 		    (rc = name_list(w, p, "members", 1, bsim_world_operator,
 				    "operator", &k->members, &k->nmembers,
 				    L->err)) ||
-		    (rc = city_ref(w, p, "hss_site", &k->hss_site, L->err)) ||
+		    (rc = ref(p, "hss_site", "city", w->cities,
+			      sizeof(w->cities[0]), w->ncities, &k->hss_site,
+			      L->err)) ||
 		    (rc = bsim_cfg_double(p, "hss_capacity_per_s", false, 1e-3,
 					  1e9, &k->hss_capacity_per_s,
 					  L->err)) ||
