@@ -33,10 +33,9 @@ int bsim__ns3b_check_scheduler(const char *scheduler);
 int bsim__ns3b_create(struct bsim_engine *e, const char *scheduler,
 		      struct bsim__ns3b **out);
 void bsim__ns3b_destroy(struct bsim__ns3b *b);
-bsim_event bsim__ns3b_schedule(struct bsim__ns3b *b, bsim_time_ns now,
-			       bsim_time_ns t, unsigned handler,
-			       uint32_t target, const void *payload,
-			       size_t size);
+bsim_event bsim__ns3b_schedule(struct bsim__ns3b *b, bsim_time_ns t,
+			       unsigned handler, uint32_t target,
+			       const void *payload, size_t size);
 bool bsim__ns3b_is_pending(const struct bsim__ns3b *b, bsim_event ev);
 bool bsim__ns3b_cancel(struct bsim__ns3b *b, bsim_event ev);
 int bsim__ns3b_run_until(struct bsim__ns3b *b, bsim_time_ns limit);

@@ -244,8 +244,8 @@ bsim_event bsim_engine_schedule_at(struct bsim_engine *e, bsim_time_ns t_ns,
 			   "got NULL",
 			   handler, h->size);
 	if (e->ns3)
-		return bsim__ns3b_schedule(e->ns3, e->now, t_ns, handler,
-					   target, payload, h->size);
+		return bsim__ns3b_schedule(e->ns3, t_ns, handler, target,
+					   payload, h->size);
 	if (e->free_head == SLOT_NIL && slots_grow(e, (uint64_t)e->nslots + 1))
 		bsim_fatal(BSIM_LOC,
 			   "out of memory growing the event slots past %u",

@@ -181,15 +181,13 @@ void bsim__ns3b_destroy(struct bsim__ns3b *b)
 	free(b);
 }
 
-bsim_event bsim__ns3b_schedule(struct bsim__ns3b *b, bsim_time_ns now,
-			       bsim_time_ns t, unsigned handler,
-			       uint32_t target, const void *payload,
-			       size_t size)
+bsim_event bsim__ns3b_schedule(struct bsim__ns3b *b, bsim_time_ns t,
+			       unsigned handler, uint32_t target,
+			       const void *payload, size_t size)
 {
 	struct ns3_slot *s;
 	uint32_t slot;
 
-	(void)now;
 	if (b->free_head == SLOT_NIL)
 		grow(b);
 	slot = b->free_head;

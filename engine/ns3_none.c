@@ -30,12 +30,11 @@ void bsim__ns3b_destroy(struct bsim__ns3b *b)
 	(void)b;
 }
 
-bsim_event bsim__ns3b_schedule(struct bsim__ns3b *b, bsim_time_ns now,
-			       bsim_time_ns t, unsigned handler,
-			       uint32_t target, const void *payload,
-			       size_t size)
+bsim_event bsim__ns3b_schedule(struct bsim__ns3b *b, bsim_time_ns t,
+			       unsigned handler, uint32_t target,
+			       const void *payload, size_t size)
 {
-	(void)b, (void)now, (void)t, (void)handler, (void)target;
+	(void)b, (void)t, (void)handler, (void)target;
 	(void)payload, (void)size;
 	UNREACHABLE;
 }

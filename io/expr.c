@@ -169,36 +169,32 @@ static struct bsim_expr *unary(struct parser *ps)
 	return a;
 }
 
-static struct bsim_expr *parse_and(struct parser *ps)
+/* A left-associative chain `sub (tok sub)*` of nodes of kind k. */
+static struct bsim_expr *chain(struct parser *ps, const char *tok, enum kind k,
+			       struct bsim_expr *(*sub)(struct parser *))
 {
-	struct bsim_expr *a = unary(ps);
+	struct bsim_expr *a = sub(ps);
 
-	while (a && accept(ps, "&&")) {
-		struct bsim_expr *b = unary(ps);
+	while (a && accept(ps, tok)) {
+		struct bsim_expr *b = sub(ps);
 
 		if (!b) {
 			bsim_expr_destroy(a);
 			return NULL;
 		}
-		a = node(K_AND, a, b);
+		a = node(k, a, b);
 	}
 	return a;
 }
 
+static struct bsim_expr *parse_and(struct parser *ps)
+{
+	return chain(ps, "&&", K_AND, unary);
+}
+
 static struct bsim_expr *parse_or(struct parser *ps)
 {
-	struct bsim_expr *a = parse_and(ps);
-
-	while (a && accept(ps, "||")) {
-		struct bsim_expr *b = parse_and(ps);
-
-		if (!b) {
-			bsim_expr_destroy(a);
-			return NULL;
-		}
-		a = node(K_OR, a, b);
-	}
-	return a;
+	return chain(ps, "||", K_OR, parse_and);
 }
 
 int bsim_expr_parse(const char *text, const char *where, struct bsim_expr **out,

@@ -81,6 +81,31 @@ static int section(const struct bsim_cfg_node *root, const char *key,
 	return 0;
 }
 
+/*
+ * Section `key` of named entities: a mapping whose values are mappings,
+ * at most `max` of them (at least one if required). Allocates *arr with
+ * one zeroed element of `elem` bytes per entry. An absent optional
+ * section leaves *out and *arr NULL.
+ */
+static int entities(struct loader *L, const struct bsim_cfg_node *root,
+		    const char *key, bool required, size_t max, size_t elem,
+		    void **arr, const struct bsim_cfg_node **out)
+{
+	int rc = section(root, key, required, out, L->err);
+
+	if (rc || !*out)
+		return rc;
+	if ((required && (*out)->n == 0) || (*out)->n > max)
+		return bsim_cfg_fail(*out, L->err, "expected %d to %zu %s",
+				     required, max, key);
+	for (size_t i = 0; i < (*out)->n; i++)
+		if ((*out)->child[i]->kind != BSIM_CFG_MAP)
+			return bsim_cfg_fail((*out)->child[i], L->err,
+					     "expected a mapping");
+	*arr = calloc((*out)->n ? (*out)->n : 1, elem);
+	return *arr ? 0 : BSIM_ENOMEM;
+}
+
 static int load_run(struct loader *L, const struct bsim_cfg_node *root)
 {
 	static const char *const keys[] = { "start",  "duration_s", "seed",
@@ -185,23 +210,17 @@ static int load_countries(struct loader *L, const struct bsim_cfg_node *root)
 	static const char *const keys[] = { "iso", "mcc", "utc_offset_min",
 					    "territory", NULL };
 	const struct bsim_cfg_node *cs;
-	int rc = section(root, "countries", true, &cs, L->err);
+	int rc = entities(L, root, "countries", true, 1000,
+			  sizeof(*L->w->countries), (void **)&L->w->countries,
+			  &cs);
 
 	if (rc)
 		return rc;
-	if (cs->n == 0 || cs->n > 1000)
-		return bsim_cfg_fail(cs, L->err,
-				     "expected 1 to 1000 countries");
-	L->w->countries = calloc(cs->n, sizeof(*L->w->countries));
-	if (!L->w->countries)
-		return BSIM_ENOMEM;
 	for (size_t i = 0; i < cs->n; i++) {
 		const struct bsim_cfg_node *c = cs->child[i];
 		struct bsim_country *k = &L->w->countries[i];
 		double offd = 0;
 
-		if (c->kind != BSIM_CFG_MAP)
-			return bsim_cfg_fail(c, L->err, "expected a mapping");
 		k->territory = true;
 		if ((rc = bsim_cfg_check_keys(c, keys, L->err)) ||
 		    (rc = name_of(c, cs->keys[i], k->name, L->err)) ||
@@ -229,19 +248,15 @@ static int load_cities(struct loader *L, const struct bsim_cfg_node *root)
 {
 	static const char *const keys[] = { "lat", "lon", "country", NULL };
 	const struct bsim_cfg_node *cs;
-	int rc = section(root, "cities", false, &cs, L->err);
+	int rc = entities(L, root, "cities", false, 60000,
+			  sizeof(*L->w->cities), (void **)&L->w->cities, &cs);
 
 	if (rc || !cs)
 		return rc;
-	L->w->cities = calloc(cs->n ? cs->n : 1, sizeof(*L->w->cities));
-	if (!L->w->cities)
-		return BSIM_ENOMEM;
 	for (size_t i = 0; i < cs->n; i++) {
 		const struct bsim_cfg_node *c = cs->child[i];
 		struct bsim_city *k = &L->w->cities[i];
 
-		if (c->kind != BSIM_CFG_MAP)
-			return bsim_cfg_fail(c, L->err, "expected a mapping");
 		if ((rc = bsim_cfg_check_keys(c, keys, L->err)) ||
 		    (rc = name_of(c, cs->keys[i], k->name, L->err)) ||
 		    (rc = bsim_cfg_double(c, "lat", true, -90, 90, &k->lat,
@@ -321,23 +336,16 @@ static int load_operators(struct loader *L, const struct bsim_cfg_node *root)
 					    NULL };
 	const struct bsim_cfg_node *os;
 	struct bsim_world *w = L->w;
-	int rc = section(root, "operators", true, &os, L->err);
+	int rc = entities(L, root, "operators", true, 60000,
+			  sizeof(*w->operators), (void **)&w->operators, &os);
 
 	if (rc)
 		return rc;
-	if (os->n == 0 || os->n > 60000)
-		return bsim_cfg_fail(os, L->err,
-				     "expected 1 to 60000 operators");
-	w->operators = calloc(os->n, sizeof(*w->operators));
-	if (!w->operators)
-		return BSIM_ENOMEM;
 	for (size_t i = 0; i < os->n; i++) {
 		const struct bsim_cfg_node *o = os->child[i];
 		struct bsim_operator *k = &w->operators[i];
 		uint64_t mq = 100000, hq = 50000;
 
-		if (o->kind != BSIM_CFG_MAP)
-			return bsim_cfg_fail(o, L->err, "expected a mapping");
 		k->coverage_share = 1.0;
 		k->spill_km = 10.0;
 		k->mme_capacity_per_s = DEFAULT_MME_PER_S;
@@ -398,20 +406,16 @@ static int load_blocs(struct loader *L, const struct bsim_cfg_node *root)
 	static const char *const keys[] = { "members", "source", NULL };
 	const struct bsim_cfg_node *bs;
 	struct bsim_world *w = L->w;
-	int rc = section(root, "blocs", false, &bs, L->err);
+	int rc = entities(L, root, "blocs", false, 60000, sizeof(*w->blocs),
+			  (void **)&w->blocs, &bs);
 
 	if (rc || !bs)
 		return rc;
-	w->blocs = calloc(bs->n ? bs->n : 1, sizeof(*w->blocs));
-	if (!w->blocs)
-		return BSIM_ENOMEM;
 	for (size_t i = 0; i < bs->n; i++) {
 		const struct bsim_cfg_node *b = bs->child[i], *m;
 		struct bsim_bloc *k = &w->blocs[i];
 		const char *src;
 
-		if (b->kind != BSIM_CFG_MAP)
-			return bsim_cfg_fail(b, L->err, "expected a mapping");
 		if ((rc = bsim_cfg_check_keys(b, keys, L->err)) ||
 		    (rc = name_of(b, bs->keys[i], k->name, L->err)) ||
 		    (rc = bsim_cfg_string(b, "source", false, &src, L->err)))
@@ -772,19 +776,15 @@ static int load_routes(struct loader *L, const struct bsim_cfg_node *root)
 					    "round_trip", NULL };
 	struct bsim_world *w = L->w;
 	const struct bsim_cfg_node *rs;
-	int rc = section(root, "routes", false, &rs, L->err);
+	int rc = entities(L, root, "routes", false, 60000, sizeof(*w->routes),
+			  (void **)&w->routes, &rs);
 
 	if (rc || !rs)
 		return rc;
-	w->routes = calloc(rs->n ? rs->n : 1, sizeof(*w->routes));
-	if (!w->routes)
-		return BSIM_ENOMEM;
 	for (size_t i = 0; i < rs->n; i++) {
 		const struct bsim_cfg_node *r = rs->child[i];
 		struct bsim_route *k = &w->routes[i];
 
-		if (r->kind != BSIM_CFG_MAP)
-			return bsim_cfg_fail(r, L->err, "expected a mapping");
 		w->nroutes++;
 		k->speed_kmh = 80;
 		k->round_trip = true;
@@ -826,20 +826,16 @@ static int load_platforms(struct loader *L, const struct bsim_cfg_node *root)
 					    NULL };
 	struct bsim_world *w = L->w;
 	const struct bsim_cfg_node *ps;
-	int rc = section(root, "platforms", false, &ps, L->err);
+	int rc = entities(L, root, "platforms", false, 60000,
+			  sizeof(*w->platforms), (void **)&w->platforms, &ps);
 
 	if (rc || !ps)
 		return rc;
-	w->platforms = calloc(ps->n ? ps->n : 1, sizeof(*w->platforms));
-	if (!w->platforms)
-		return BSIM_ENOMEM;
 	for (size_t i = 0; i < ps->n; i++) {
 		const struct bsim_cfg_node *p = ps->child[i];
 		struct bsim_platform *k = &w->platforms[i];
 		uint64_t q = 50000;
 
-		if (p->kind != BSIM_CFG_MAP)
-			return bsim_cfg_fail(p, L->err, "expected a mapping");
 		w->nplatforms++;
 		k->hss_capacity_per_s = DEFAULT_HSS_PER_S;
 		if ((rc = bsim_cfg_check_keys(p, keys, L->err)) ||
@@ -921,21 +917,17 @@ static int load_classes(struct loader *L, const struct bsim_cfg_node *root)
 	static const char *const radios[] = { "lte-m", "nb-iot", "2g" };
 	struct bsim_world *w = L->w;
 	const struct bsim_cfg_node *cs;
-	int rc = section(root, "classes", false, &cs, L->err);
+	int rc = entities(L, root, "classes", false, 60000, sizeof(*w->classes),
+			  (void **)&w->classes, &cs);
 
 	if (rc || !cs)
 		return rc;
-	w->classes = calloc(cs->n ? cs->n : 1, sizeof(*w->classes));
-	if (!w->classes)
-		return BSIM_ENOMEM;
 	for (size_t i = 0; i < cs->n; i++) {
 		const struct bsim_cfg_node *c = cs->child[i];
 		struct bsim_class *k = &w->classes[i];
 		const char *mob = "stationary", *radio = "lte-m";
 		uint64_t attempts = 5;
 
-		if (c->kind != BSIM_CFG_MAP)
-			return bsim_cfg_fail(c, L->err, "expected a mapping");
 		w->nclasses++;
 		class_defaults(k);
 		if ((rc = bsim_cfg_check_keys(c, keys, L->err)) ||
