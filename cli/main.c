@@ -44,6 +44,8 @@ static const struct command commands[] = {
 	  bench_main },
 	{ "check", "validate a scenario (`check FILE [--set path=value]`)",
 	  bsim_cli_check },
+	{ "run", "run a scenario (`run SCENARIO [-o OUT.h5] [--seed N] ...`)",
+	  bsim_cli_run },
 	{ "sweep", "list a sweep's runs (`sweep FILE --list`)",
 	  bsim_cli_sweep },
 	{ "version", "print the version", version_main },

@@ -457,7 +457,15 @@ static void merge(struct bsim_cfg_node *dst, struct bsim_cfg_node *src)
 				d = dst->child[j];
 				break;
 			}
-		if (d && d->kind == BSIM_CFG_MAP && s->kind == BSIM_CFG_MAP) {
+		if (s->kind == BSIM_CFG_SCALAR && !s->quoted &&
+		    (!strcmp(s->text, "null") || !strcmp(s->text, "~"))) {
+			/* `key: null` removes an inherited key (a variant
+			 * without the base's blocs, say). */
+			node_free(s);
+			if (d)
+				node_free(take(dst, src->keys[i]));
+		} else if (d && d->kind == BSIM_CFG_MAP &&
+			   s->kind == BSIM_CFG_MAP) {
 			merge(d, s); /* Frees s. */
 		} else if (d) {
 			node_free(d);

@@ -21,7 +21,7 @@
 
 size_t bsim__h5_size(enum bsim__h5_type t)
 {
-	static const size_t sizes[] = { 1, 2, 4, 8, 4, 8, 8 };
+	static const size_t sizes[] = { 1, 2, 4, 8, 4, 8, 8, BSIM__H5_STR_LEN };
 
 	return sizes[t];
 }
@@ -42,6 +42,7 @@ static hid_t mem_type(enum bsim__h5_type t)
 	case BSIM_H5_I64:
 		return H5T_NATIVE_INT64;
 	case BSIM_H5_F64:
+	case BSIM_H5_STR: /* Only in compounds, built there. */
 		break;
 	}
 	return H5T_NATIVE_DOUBLE;
@@ -64,6 +65,7 @@ static hid_t file_type(enum bsim__h5_type t)
 	case BSIM_H5_I64:
 		return H5T_STD_I64LE;
 	case BSIM_H5_F64:
+	case BSIM_H5_STR:
 		break;
 	}
 	return H5T_IEEE_F64LE;
@@ -477,4 +479,119 @@ int bsim__h5_table_close(struct bsim__h5_table *t)
 	free(t->buf);
 	free(t);
 	return rc;
+}
+
+/* Packed compound types: the file type little-endian, the memory type
+ * native, both with the same offsets. */
+static hid_t compound_type(const struct bsim__h5_col *cols, size_t ncols,
+			   bool file)
+{
+	size_t size = 0, off = 0;
+	hid_t t;
+
+	for (size_t c = 0; c < ncols; c++)
+		size += bsim__h5_size(cols[c].type);
+	t = H5Tcreate(H5T_COMPOUND, size ? size : 1);
+	for (size_t c = 0; c < ncols; c++) {
+		if (cols[c].type == BSIM_H5_STR) {
+			hid_t s = H5Tcopy(H5T_C_S1);
+
+			H5Tset_size(s, BSIM__H5_STR_LEN);
+			H5Tset_strpad(s, H5T_STR_NULLPAD);
+			H5Tinsert(t, cols[c].name, off, s);
+			H5Tclose(s);
+		} else {
+			H5Tinsert(t, cols[c].name, off,
+				  file ? file_type(cols[c].type)
+				       : mem_type(cols[c].type));
+		}
+		off += bsim__h5_size(cols[c].type);
+	}
+	return t;
+}
+
+int bsim__h5_compound(hid_t group, const char *name,
+		      const struct bsim__h5_col *cols, size_t ncols,
+		      size_t rows, const void *const *data,
+		      const char *long_name)
+{
+	size_t size = 0, off = 0;
+	hsize_t dim = rows;
+	unsigned char *buf;
+	hid_t ft, mt, space, p, d;
+	int rc = 0;
+
+	for (size_t c = 0; c < ncols; c++)
+		size += bsim__h5_size(cols[c].type);
+	buf = calloc(rows ? rows : 1, size);
+	if (!buf)
+		return BSIM_ENOMEM;
+	for (size_t c = 0; c < ncols; c++) {
+		size_t e = bsim__h5_size(cols[c].type);
+
+		for (size_t r = 0; r < rows; r++)
+			memcpy(buf + r * size + off,
+			       (const unsigned char *)data[c] + r * e, e);
+		off += e;
+	}
+	ft = compound_type(cols, ncols, true);
+	mt = compound_type(cols, ncols, false);
+	space = H5Screate_simple(1, &dim, NULL);
+	p = dcpl_for(1, &dim, NULL, size);
+	d = H5Dcreate2(group, name, ft, space, H5P_DEFAULT, p, H5P_DEFAULT);
+	if (d < 0 ||
+	    (rows && H5Dwrite(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0))
+		rc = BSIM_EIO;
+	if (d >= 0) {
+		describe(d, NULL, long_name);
+		for (size_t c = 0; c < ncols; c++) {
+			char key[96];
+
+			if (cols[c].units) {
+				snprintf(key, sizeof(key), "%s_units",
+					 cols[c].name);
+				bsim__h5_attr_str(d, key, cols[c].units);
+			}
+			if (cols[c].long_name) {
+				snprintf(key, sizeof(key), "%s_long_name",
+					 cols[c].name);
+				bsim__h5_attr_str(d, key, cols[c].long_name);
+			}
+		}
+		H5Dclose(d);
+	}
+	H5Pclose(p);
+	H5Sclose(space);
+	H5Tclose(ft);
+	H5Tclose(mt);
+	free(buf);
+	return rc;
+}
+
+int bsim__h5_text(hid_t group, const char *name, const char *text)
+{
+	hid_t t = H5Tcopy(H5T_C_S1), space = H5Screate(H5S_SCALAR), p, d;
+	int rc = 0;
+
+	H5Tset_size(t, H5T_VARIABLE);
+	H5Tset_cset(t, H5T_CSET_UTF8);
+	p = ocpl(H5P_DATASET_CREATE);
+	d = H5Dcreate2(group, name, t, space, H5P_DEFAULT, p, H5P_DEFAULT);
+	if (d < 0 || H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, &text) < 0)
+		rc = BSIM_EIO;
+	if (d >= 0)
+		H5Dclose(d);
+	H5Pclose(p);
+	H5Sclose(space);
+	H5Tclose(t);
+	return rc;
+}
+
+hid_t bsim__h5_subgroup(hid_t parent, const char *name)
+{
+	hid_t gcpl = ocpl(H5P_GROUP_CREATE);
+	hid_t g = H5Gcreate2(parent, name, H5P_DEFAULT, gcpl, H5P_DEFAULT);
+
+	H5Pclose(gcpl);
+	return g;
 }

@@ -32,7 +32,11 @@ enum bsim__h5_type {
 	BSIM_H5_I32,
 	BSIM_H5_I64,
 	BSIM_H5_F64,
+	BSIM_H5_STR, /* Fixed-length ASCII, BSIM__H5_STR_LEN bytes, null
+			padded; compound datasets only. */
 };
+
+#define BSIM__H5_STR_LEN 48
 
 /* Bytes of one element of type t. */
 size_t bsim__h5_size(enum bsim__h5_type t);
@@ -60,6 +64,9 @@ void bsim__h5_abort(struct bsim__h5 *f);
 /* Open or create the group at an absolute path ("/a/b"); close with
  * H5Gclose. Returns a negative id on failure. */
 hid_t bsim__h5_group(struct bsim__h5 *f, const char *path);
+
+/* Create group `name` in `parent` (modification times off). */
+hid_t bsim__h5_subgroup(hid_t parent, const char *name);
 
 /* Attributes on any object. */
 int bsim__h5_attr_str(hid_t obj, const char *name, const char *value);
@@ -106,6 +113,19 @@ int bsim__h5_table_append(struct bsim__h5_table *t, const void *const *data,
 			  size_t rows);
 /* Flush, write the row scale, attach it, free t. */
 int bsim__h5_table_close(struct bsim__h5_table *t);
+
+/*
+ * A table as one compound dataset (h5py: `pd.DataFrame(f[name][:])`), for
+ * entity lists and small result tables. data[c] points to `rows` values
+ * of column c (strings: rows * BSIM__H5_STR_LEN bytes).
+ */
+int bsim__h5_compound(hid_t group, const char *name,
+		      const struct bsim__h5_col *cols, size_t ncols,
+		      size_t rows, const void *const *data,
+		      const char *long_name);
+
+/* A scalar variable-length UTF-8 string dataset. */
+int bsim__h5_text(hid_t group, const char *name, const char *text);
 
 /* Rows per chunk of table columns (and per write). */
 #define BSIM__H5_CHUNK_ROWS 16384

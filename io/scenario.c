@@ -1122,9 +1122,12 @@ static int load_failures(struct loader *L, const struct bsim_cfg_node *root)
 	return 0;
 }
 
-int bsim_scenario_load(const char *path, const char *const *sets, size_t nsets,
-		       struct bsim_world **out, char **resolved,
-		       struct bsim_cfg_err *err)
+/* Validate a loaded document (consumed) into a world; `path` names the
+ * scenario when it has no `name`. */
+static int load_doc(struct bsim_cfg *cfg, const char *path,
+		    const char *const *sets, size_t nsets,
+		    struct bsim_world **out, char **resolved,
+		    struct bsim_cfg_err *err)
 {
 	static const char *const top[] = {
 		"name",	     "run",	 "grid",       "countries", "cities",
@@ -1133,12 +1136,9 @@ int bsim_scenario_load(const char *path, const char *const *sets, size_t nsets,
 	};
 	struct loader L = { .err = err };
 	const struct bsim_cfg_node *root;
-	struct bsim_cfg *cfg;
 	const char *name = NULL, *base, *dot;
-	int rc = bsim_cfg_load(path, &cfg, err);
+	int rc = 0;
 
-	if (rc)
-		return rc;
 	for (size_t i = 0; i < nsets && !rc; i++)
 		rc = bsim_cfg_override(cfg, sets[i], (int)i + 1, err);
 	root = bsim_cfg_root(cfg);
@@ -1197,4 +1197,25 @@ int bsim_scenario_load(const char *path, const char *const *sets, size_t nsets,
 	}
 	*out = L.w;
 	return 0;
+}
+
+int bsim_scenario_load(const char *path, const char *const *sets, size_t nsets,
+		       struct bsim_world **out, char **resolved,
+		       struct bsim_cfg_err *err)
+{
+	struct bsim_cfg *cfg;
+	int rc = bsim_cfg_load(path, &cfg, err);
+
+	return rc ? rc : load_doc(cfg, path, sets, nsets, out, resolved, err);
+}
+
+int bsim_scenario_load_text(const char *text, const char *name,
+			    const char *const *sets, size_t nsets,
+			    struct bsim_world **out, char **resolved,
+			    struct bsim_cfg_err *err)
+{
+	struct bsim_cfg *cfg;
+	int rc = bsim_cfg_load_string(text, name, &cfg, err);
+
+	return rc ? rc : load_doc(cfg, name, sets, nsets, out, resolved, err);
 }

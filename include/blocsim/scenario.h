@@ -13,6 +13,7 @@
 #define BSIM_SCENARIO_H
 
 #include <blocsim/cfg.h>
+#include <blocsim/geo.h>
 #include <blocsim/world.h>
 
 #include <stddef.h>
@@ -32,6 +33,25 @@ extern "C" {
 int bsim_scenario_load(const char *path, const char *const *sets, size_t nsets,
 		       struct bsim_world **out, char **resolved,
 		       struct bsim_cfg_err *err);
+
+/**
+ * As bsim_scenario_load(), from YAML @p text (no `extends`), e.g. the
+ * resolved scenario kept in a result file; @p name labels messages.
+ */
+int bsim_scenario_load_text(const char *text, const char *name,
+			    const char *const *sets, size_t nsets,
+			    struct bsim_world **out, char **resolved,
+			    struct bsim_cfg_err *err);
+
+/**
+ * Build the world's map: its grid with every territory country
+ * rasterised from the gmt-dcw outlines.
+ * @return 0 and @p g filled (free with bsim_grid_finish()); BSIM_EIO when
+ *         the outlines cannot be read, BSIM_EINVAL when a territory has no
+ *         cell on the grid, with @p err filled.
+ */
+int bsim_scenario_geography(const struct bsim_world *w, struct bsim_grid *g,
+			    char *err, size_t errlen);
 
 #ifdef __cplusplus
 }

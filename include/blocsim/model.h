@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file model.h
+ * @brief The roaming model: devices moving across a world's networks,
+ *        registering through finite-capacity signalling nodes, and the
+ *        visited networks' billing. Runs on any engine backend, which it
+ *        never asks about; results are in simulated quantities only.
+ *
+ * Life cycle: bsim_model_create() places the devices and schedules their
+ * first events on the engine; bsim_model_run() runs to the end of the
+ * scenario's duration (in slices, calling a progress callback);
+ * bsim_model_results() returns everything a result file holds; the model
+ * owns the results until bsim_model_destroy().
+ */
+#ifndef BSIM_MODEL_H
+#define BSIM_MODEL_H
+
+#include <blocsim/engine.h>
+#include <blocsim/geo.h>
+#include <blocsim/rng.h>
+#include <blocsim/world.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Signalling node kinds (flag_values of /signalling/nodes/kind). */
+enum bsim_node_kind {
+	BSIM_NODE_MME = 0,	/**< Visited MME/VLR/SGSN of an operator. */
+	BSIM_NODE_HSS = 1,	/**< Home HSS/HLR of an operator. */
+	BSIM_NODE_PLATFORM = 2, /**< Shared HSS pool of a platform. */
+	BSIM_NODE_IPX = 3,	/**< The IPX hub's DEA/DRA. */
+};
+
+/** Message types counted at nodes (/signalling/messages axis 2). */
+#define BSIM_MESSAGE_TYPES(X)                                                  \
+	X(NAS, "nas")                                                          \
+	X(S1AP, "s1ap")                                                        \
+	X(GTPC, "gtpc")                                                        \
+	X(S10, "s10")                                                          \
+	X(S6A_AIR, "s6a_air")                                                  \
+	X(S6A_ULR, "s6a_ulr")                                                  \
+	X(S6A_CLR, "s6a_clr")                                                  \
+	X(S6A_PUR, "s6a_pur")                                                  \
+	X(S6A_IDR, "s6a_idr")                                                  \
+	X(MAP_SAI, "map_sai")                                                  \
+	X(MAP_UL, "map_ul")                                                    \
+	X(MAP_CL, "map_cl")                                                    \
+	X(MAP_ISD, "map_isd")                                                  \
+	X(MAP_PURGE, "map_purge")                                              \
+	X(DEA_RELAY, "dea_relay")                                              \
+	X(REJECT, "reject")
+
+enum bsim_message {
+#define BSIM_MSG_ENUM(id, name) BSIM__M_##id,
+	BSIM_MESSAGE_TYPES(BSIM_MSG_ENUM)
+#undef BSIM_MSG_ENUM
+		BSIM_MESSAGE_COUNT
+};
+
+/** Name of a message type ("nas", "s6a_ulr", ...). */
+const char *bsim_message_name(unsigned m);
+
+/** Node series quantities (/signalling/node_series axis 2). */
+enum bsim_series {
+	BSIM_SERIES_OFFERED = 0,  /**< Transactions arriving in the bin. */
+	BSIM_SERIES_SERVED = 1,	  /**< Transactions admitted. */
+	BSIM_SERIES_REJECTED = 2, /**< Refused at the queue limit. */
+	BSIM_SERIES_QUEUE = 3,	  /**< Most transactions in the system. */
+	BSIM_SERIES_BACKOFF = 4,  /**< Most devices in back-off because of
+				       this node. */
+	BSIM_SERIES_COUNT = 5,
+};
+
+/** Trace event types (/trace/events/type). */
+enum bsim_trace_type {
+	BSIM_TRACE_ATTACH = 0,
+	BSIM_TRACE_TAU = 1,
+	BSIM_TRACE_HANDOVER = 2,
+	BSIM_TRACE_DETACH = 3,
+	BSIM_TRACE_REPORT = 4,
+	BSIM_TRACE_CELL = 5,
+	BSIM_TRACE_BORDER = 6,
+	BSIM_TRACE_LOSS = 7,
+};
+
+/** Trace results and procedure outcomes (/trace/events/result). */
+enum bsim_outcome {
+	BSIM_OUTCOME_OK = 0,
+	BSIM_OUTCOME_REJECT = 1,
+	BSIM_OUTCOME_TIMEOUT = 2,
+};
+
+/** Per-device results; one row per device. */
+struct bsim_device_row {
+	uint32_t id;
+	uint16_t cls, home_op, home_op_initial;
+	uint32_t attaches_ok, attaches_failed, handovers, handovers_failed;
+	uint32_t border_crossings, reattaches, session_drops, reports,
+		reports_lost, records;
+	uint64_t home_ns, roaming_ns, no_service_ns, interruption_ns;
+	uint64_t bytes_up, bytes_down;
+	int64_t charge_ueur;
+	/* Procedure completions counted by the device, by procedure. */
+	uint32_t proc_done[8];
+};
+
+/** Per-node results. */
+struct bsim_node_row {
+	uint16_t op;   /**< Operator or platform index (IPX: UINT16_MAX). */
+	uint8_t kind;  /**< enum bsim_node_kind. */
+	uint16_t site; /**< City index, UINT16_MAX if none. */
+	double service_rate_per_s;
+	uint32_t queue_limit;
+	uint64_t arrivals, served, rejected;
+	uint32_t max_queue;
+	double mean_wait_s, p99_wait_s;
+	uint64_t messages; /**< All messages counted at the node. */
+};
+
+/** One TAP-like billing record (kind: 0 data, 1 SMS, 2 access fee). */
+struct bsim_record {
+	int64_t t_start_ns;
+	uint64_t duration_ns;
+	uint32_t device;
+	uint16_t home_op, visited_op;
+	uint8_t kind;
+	uint64_t bytes_up, bytes_down, charged_kb;
+	int64_t charge_ueur;
+};
+
+/** One trace event (output level full). */
+struct bsim_trace {
+	uint64_t t_ns;
+	uint32_t device;
+	uint8_t type, result;
+	uint16_t op, peer_op;
+	uint32_t cell;
+};
+
+#define BSIM_LATENCY_BINS 60 /**< Attach latency bins (log-spaced). */
+
+/** Named KPIs of a run, one table row (see results/README.md). */
+#define BSIM_KPIS(X)                                                           \
+	X(attach_success_ratio, "1")                                           \
+	X(attach_latency_mean_s, "s")                                          \
+	X(attach_latency_p50_s, "s")                                           \
+	X(attach_latency_p95_s, "s")                                           \
+	X(attach_latency_p99_s, "s")                                           \
+	X(signalling_msgs_per_device_day, "1/day")                             \
+	X(hss_peak_utilisation, "1")                                           \
+	X(storm_seconds, "s")                                                  \
+	X(availability, "1")                                                   \
+	X(border_crossings_per_mobile_device_day, "1/day")                     \
+	X(reattaches_per_border_crossing, "1")                                 \
+	X(interruption_s_per_border_crossing, "s")                             \
+	X(session_drops, "1")                                                  \
+	X(handover_success_ratio, "1")                                         \
+	X(recovery_s, "s")                                                     \
+	X(sla_breach_s, "s")                                                   \
+	X(cost_per_device_month_eur, "EUR")                                    \
+	X(home_hss_tx_per_subscriber_day, "1/day")                             \
+	X(reports_lost_ratio, "1")                                             \
+	X(rejects_cause_11, "1")                                               \
+	X(rejects_cause_13, "1")                                               \
+	X(rejects_cause_15, "1")                                               \
+	X(rejects_cause_17, "1")                                               \
+	X(rejects_cause_22, "1")                                               \
+	X(timeouts, "1")
+
+enum bsim_kpi {
+#define BSIM_KPI_ENUM(name, unit) BSIM_KPI_##name,
+	BSIM_KPIS(BSIM_KPI_ENUM)
+#undef BSIM_KPI_ENUM
+		BSIM_KPI_COUNT
+};
+
+/** KPI name and unit of index @p k. */
+const char *bsim_kpi_name(unsigned k);
+const char *bsim_kpi_unit(unsigned k);
+
+/** Everything a run's result file holds, owned by the model. */
+struct bsim_results {
+	const struct bsim_world *world;
+	const struct bsim_grid *grid;
+	uint64_t sim_duration_ns, events_executed;
+	/* Geography: per cell, the covering operators (CSR). */
+	const uint32_t *cell_cover_start; /**< ncells + 1 offsets. */
+	const uint16_t *cell_cover_op;
+	const uint32_t *cell_ta;
+	size_t ndevices;
+	const struct bsim_device_row *devices;
+	size_t nnodes;
+	const struct bsim_node_row *nodes;
+	size_t nbins; /**< Time bins of run.bin_s. */
+	/** [bin][node][message] counts. */
+	const uint32_t *messages;
+	/** [bin][node][series]. */
+	const uint32_t *node_series;
+	size_t nrecords;
+	const struct bsim_record *records;
+	/** [home][visited] gross and net settlement, micro-euro. */
+	const int64_t *settlement_ueur, *net_ueur;
+	double kpi[BSIM_KPI_COUNT];
+	/** [class][kpi] and [operator][kpi] (by home operator). */
+	const double *kpi_by_class, *kpi_by_operator;
+	/** Attach latency histogram: BSIM_LATENCY_BINS + 1 edges, s. */
+	double latency_edges[BSIM_LATENCY_BINS + 1];
+	uint64_t latency_counts[BSIM_LATENCY_BINS];
+	size_t ntrace;
+	const struct bsim_trace *trace;
+};
+
+struct bsim_model;
+
+/**
+ * Build the model of @p world on @p grid (countries rasterised) and
+ * schedule its first events on @p engine (fresh, time 0). The world, grid,
+ * engine and rng must outlive the model.
+ * @return 0 and *out; BSIM_ENOMEM, or BSIM_EINVAL with @p err filled (a
+ *         world the model cannot run, e.g. a route leaving the grid).
+ */
+int bsim_model_create(const struct bsim_world *world,
+		      const struct bsim_grid *grid, struct bsim_engine *engine,
+		      struct bsim_rng *rng, struct bsim_model **out, char *err,
+		      size_t errlen);
+
+/** Called between slices of a run: simulated ns done, of total. Return
+ *  false to stop the run early (bsim_model_run then returns BSIM_ESTOPPED). */
+typedef bool (*bsim_progress_fn)(void *ctx, uint64_t done_ns, uint64_t total_ns,
+				 uint64_t events);
+
+/**
+ * Run to the end of the scenario; @p progress (may be NULL) is called
+ * about every @p slice_ns of simulated time.
+ * @return 0, BSIM_ESTOPPED when stopped by @p progress, or an engine error.
+ */
+int bsim_model_run(struct bsim_model *m, uint64_t slice_ns,
+		   bsim_progress_fn progress, void *ctx);
+
+/** The results; valid after bsim_model_run() returned 0. */
+const struct bsim_results *bsim_model_results(const struct bsim_model *m);
+
+/** Free the model. Accepts NULL. */
+void bsim_model_destroy(struct bsim_model *m);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BSIM_MODEL_H */

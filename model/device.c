@@ -1,0 +1,951 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Device behaviour: placement and initial state, reports, the periodic
+ * update timer, movement along routes, network selection on loss of
+ * coverage, the higher-priority search, answers to procedures, retries
+ * and back-off, and the outages' effects on devices.
+ *
+ * What a device does is decided from its own streams (placement, traffic,
+ * back-off, selection), so with one seed its movement and generated
+ * traffic are the same in every topology; what the networks do with it
+ * is what differs.
+ */
+#include "model-internal.h"
+
+#include <blocsim/civil.h>
+#include <blocsim/error.h>
+
+#include <math.h>
+#include <string.h>
+
+#define MAX_CAND 32
+
+static uint64_t entity(uint32_t i)
+{
+	return bsim_entity(BSIM_ENTITY_DEVICE, i);
+}
+
+static double u_at(const struct bsim_model *m, uint32_t i,
+		   enum bsim_rng_purpose p, uint64_t index)
+{
+	return (double)(bsim_rng_at(m->rng, entity(i), p, index) >> 11) *
+	       0x1.0p-53;
+}
+
+static uint64_t now_of(const struct bsim_model *m)
+{
+	return bsim_engine_now(m->eng);
+}
+
+void bsim__trace(struct bsim_model *m, uint32_t i, uint8_t type, uint8_t result,
+		 uint16_t op, uint16_t peer)
+{
+	if (!m->tracing)
+		return;
+	if (m->ntrace == m->captrace) {
+		size_t c = m->captrace ? 2 * m->captrace : 65536;
+		struct bsim_trace *p = realloc(m->trace, c * sizeof(*p));
+
+		if (!p)
+			bsim_fatal(BSIM_LOC, "out of memory for the trace");
+		m->trace = p;
+		m->captrace = c;
+	}
+	m->trace[m->ntrace++] = (struct bsim_trace){
+		.t_ns = now_of(m),
+		.device = i,
+		.type = type,
+		.result = result,
+		.op = op,
+		.peer_op = peer,
+		.cell = m->dev[i].cell,
+	};
+}
+
+void bsim__svc_set(struct bsim_model *m, uint32_t i, uint8_t svc, uint64_t now)
+{
+	struct bsim__device *d = &m->dev[i];
+	struct bsim_device_row *r = &m->row[i];
+	uint64_t dt = now - d->since_ns;
+
+	switch (d->svc) {
+	case SVC_HOME:
+		r->home_ns += dt;
+		break;
+	case SVC_ROAMING:
+		r->roaming_ns += dt;
+		break;
+	default:
+		r->no_service_ns += dt;
+		if (d->flags & DEV_MOB_LOSS)
+			r->interruption_ns += dt;
+		break;
+	}
+	if (d->svc == SVC_NONE && svc != SVC_NONE)
+		m->n_nosvc--;
+	else if (d->svc != SVC_NONE && svc == SVC_NONE)
+		m->n_nosvc++;
+	d->svc = svc;
+	d->since_ns = now;
+	if (svc != SVC_NONE) {
+		d->flags &= (uint16_t)~DEV_MOB_LOSS;
+		for (size_t f = 0; f < m->w->nfailures; f++)
+			if (m->fail_state[f] == 2 &&
+			    m->n_nosvc <= m->fail_baseline[f]) {
+				m->fail_state[f] = 3;
+				m->fail_recovered_ns[f] = now;
+			}
+	}
+}
+
+static uint8_t svc_of(const struct bsim__device *d)
+{
+	if (d->serving == BSIM__NO_OP)
+		return SVC_NONE;
+	return d->serving == d->home ? SVC_HOME : SVC_ROAMING;
+}
+
+static bool awake(const struct bsim_model *m, const struct bsim__device *d,
+		  uint64_t now)
+{
+	return m->cp[d->cls].t3324_ns == 0 || now < d->awake_until_ns;
+}
+
+static void touch(struct bsim_model *m, uint32_t i, uint64_t now)
+{
+	struct bsim__device *d = &m->dev[i];
+
+	d->last_contact_ns = now;
+	d->awake_until_ns = now + m->cp[d->cls].t3324_ns;
+}
+
+/* Both networks are in the home's equivalent-PLMN list (the home and its
+ * eplmn partners), which the serving MME sends. */
+static bool equivalent(const struct bsim_model *m, const struct bsim__device *d,
+		       uint16_t a, uint16_t b)
+{
+	return (a == d->home || bsim_world_terms(m->w, d->home, a)->eplmn) &&
+	       (b == d->home || bsim_world_terms(m->w, d->home, b)->eplmn);
+}
+
+static void schedule_hplmn(struct bsim_model *m, uint32_t i, uint64_t now)
+{
+	struct bsim__device *d = &m->dev[i];
+
+	if (d->serving == d->home || d->serving == BSIM__NO_OP ||
+	    bsim_engine_is_pending(m->eng, d->ev_hplmn))
+		return;
+	d->ev_hplmn = bsim_engine_schedule_at(
+		m->eng, now + m->cp[d->cls].hplmn_ns, m->h_hplmn, i, NULL);
+}
+
+/* Register on `v` (seen in tracking area `ta`): an attach, or a
+ * tracking-area update into an equivalent network, or a local update. */
+static void register_on(struct bsim_model *m, uint32_t i, uint16_t v,
+			uint32_t ta, uint64_t now)
+{
+	struct bsim__device *d = &m->dev[i];
+
+	if (d->episode_ns == 0)
+		d->episode_ns = now ? now : 1;
+	d->ta = ta;
+	if (d->serving != BSIM__NO_OP && v == d->serving)
+		bsim__proc_start(m, i, BSIM__P_TAU_LOCAL, v, HOP_REPLY);
+	else if (d->serving != BSIM__NO_OP && equivalent(m, d, d->serving, v))
+		bsim__proc_start(m, i, BSIM__P_TAU_INTER, v, 0);
+	else
+		bsim__proc_start(m, i, BSIM__P_ATTACH, v, 0);
+}
+
+/* Network selection, then registration. */
+static void try_register(struct bsim_model *m, uint32_t i, uint64_t now)
+{
+	struct bsim__device *d = &m->dev[i];
+	struct bsim__candidate c[MAX_CAND];
+	int n, k;
+
+	if (d->flags & (DEV_BUSY | DEV_BACKOFF))
+		return;
+	n = bsim__candidates(m, d, d->cell, c, MAX_CAND);
+	k = n ? bsim__select(c, n, d->home, &d->sim, &d->sel, now, GOOD_QUALITY,
+			     m->rng, entity(i), &d->ctr_sel)
+	      : -1;
+	if (k < 0)
+		return; /* Nothing to register on: wait for a change. */
+	register_on(m, i, c[k].op, c[k].ta, now);
+}
+
+static void lose(struct bsim_model *m, uint32_t i, uint64_t now, bool mobility)
+{
+	struct bsim__device *d = &m->dev[i];
+
+	if (d->serving == BSIM__NO_OP)
+		return;
+	bsim__trace(m, i, BSIM_TRACE_LOSS, BSIM_OUTCOME_OK, d->serving,
+		    BSIM__NO_OP);
+	bsim__session_close(m, i, now, true);
+	d->serving = BSIM__NO_OP;
+	if (mobility)
+		d->flags |= DEV_MOB_LOSS;
+	bsim__svc_set(m, i, SVC_NONE, now);
+	d->loss_ns = now;
+}
+
+/* The network sees the device's position: reselection, updates,
+ * handovers or loss of service. */
+static void handle_mobility(struct bsim_model *m, uint32_t i, uint64_t now)
+{
+	struct bsim__device *d = &m->dev[i];
+	const struct bsim_class *cl = &m->w->classes[d->cls];
+	struct bsim__candidate c[MAX_CAND];
+	bool connected = now < d->conn_until_ns;
+	uint32_t ta = m->cell_ta[d->cell];
+	int n, k;
+
+	d->flags &= (uint16_t)~DEV_UNSEEN;
+	if (d->flags & DEV_DETACHED)
+		return;
+	if (d->serving == BSIM__NO_OP) {
+		try_register(m, i, now);
+		return;
+	}
+	if (bsim__covers(m, d->cell, d->serving)) {
+		if (ta != d->ta) {
+			if (connected) {
+				bsim__proc_start(m, i, BSIM__P_HO_INTRA,
+						 d->serving, 0);
+				m->row[i].handovers++;
+			}
+			d->ta = ta;
+			bsim__proc_start(m, i, BSIM__P_TAU_LOCAL, d->serving,
+					 0);
+		}
+		return;
+	}
+	n = bsim__candidates(m, d, d->cell, c, MAX_CAND);
+	k = n ? bsim__select(c, n, d->home, &d->sim, &d->sel, now, GOOD_QUALITY,
+			     m->rng, entity(i), &d->ctr_sel)
+	      : -1;
+	if (k >= 0 && equivalent(m, d, d->serving, c[k].op)) {
+		d->ta = c[k].ta;
+		if (d->episode_ns == 0)
+			d->episode_ns = now;
+		if (connected && cl->radio == BSIM_RADIO_LTE_M &&
+		    bsim_world_terms(m->w, d->home, c[k].op)->handover) {
+			m->ho_attempts++;
+			bsim__proc_start(m, i, BSIM__P_HO_INTER, c[k].op, 0);
+		} else {
+			bsim__proc_start(m, i, BSIM__P_TAU_INTER, c[k].op, 0);
+		}
+		return;
+	}
+	lose(m, i, now, true);
+	if (k >= 0)
+		register_on(m, i, c[k].op, c[k].ta, now);
+}
+
+static void backoff(struct bsim_model *m, uint32_t i, uint64_t delay,
+		    uint16_t node, uint64_t now)
+{
+	struct bsim__device *d = &m->dev[i];
+	size_t b = (size_t)(now / S_TO_NS((double)m->w->run.bin_s));
+	uint32_t *s;
+
+	if (b >= m->nbins)
+		b = m->nbins - 1;
+	d->flags |= DEV_BACKOFF;
+	d->backoff_node = node;
+	m->node_backoff[node]++;
+	s = &m->series[(b * m->nnodes + node) * BSIM_SERIES_COUNT];
+	if (m->node_backoff[node] > s[BSIM_SERIES_BACKOFF])
+		s[BSIM_SERIES_BACKOFF] = m->node_backoff[node];
+	d->ev_retry = bsim_engine_schedule_at(m->eng, now + delay, m->h_retry,
+					      i, NULL);
+}
+
+void bsim__on_retry(struct bsim_engine *e, void *ctx, uint32_t i,
+		    const void *payload)
+{
+	struct bsim_model *m = ctx;
+	struct bsim__device *d = &m->dev[i];
+	uint64_t now = bsim_engine_now(e);
+
+	(void)payload;
+	d->flags &= (uint16_t)~DEV_BACKOFF;
+	m->node_backoff[d->backoff_node]--;
+	if (d->serving == BSIM__NO_OP ||
+	    d->reset_epoch < m->op_reset_epoch[d->home])
+		try_register(m, i, now);
+}
+
+static void send_report(struct bsim_model *m, uint32_t i, uint64_t now);
+
+static void success(struct bsim_model *m, uint32_t i,
+		    const struct bsim__answer *a, uint64_t now)
+{
+	struct bsim__device *d = &m->dev[i];
+	struct bsim_device_row *r = &m->row[i];
+	uint16_t v = a->visited, old = d->serving;
+
+	r->proc_done[a->proc]++;
+	bsim__retry_success(&d->retry);
+	if (a->proc == BSIM__P_TAU_LOCAL)
+		return; /* An update the HSS needed (after a Reset). */
+	if (a->proc == BSIM__P_ATTACH) {
+		r->attaches_ok++;
+		if (d->flags & DEV_MOB_LOSS)
+			r->reattaches++;
+		if (old != BSIM__NO_OP && old != v)
+			bsim__session_close(m, i, now, false);
+	} else if (d->sess_op != BSIM__NO_OP && d->sess_op != v) {
+		/* Context moved (S10): the session goes on, but each visited
+		 * network bills its own part. */
+		bsim__session_close(m, i, now, false);
+	}
+	if (a->proc == BSIM__P_HO_INTER) {
+		r->handovers++;
+		m->ho_ok++;
+	}
+	bsim__trace(m, i,
+		    a->proc == BSIM__P_ATTACH	  ? BSIM_TRACE_ATTACH
+		    : a->proc == BSIM__P_HO_INTER ? BSIM_TRACE_HANDOVER
+						  : BSIM_TRACE_TAU,
+		    BSIM_OUTCOME_OK, v, old);
+	if (d->episode_ns) {
+		if (m->nlat == m->caplat) {
+			size_t cap = m->caplat ? 2 * m->caplat : 4096;
+			double *p = realloc(m->lat_s, cap * sizeof(*p));
+
+			if (!p)
+				bsim_fatal(BSIM_LOC, "out of memory");
+			m->lat_s = p;
+			m->caplat = cap;
+		}
+		m->lat_s[m->nlat++] = (double)(now - d->episode_ns) / NS_PER_S;
+		d->episode_ns = 0;
+	}
+	if (v != d->home && (old == d->home || old == BSIM__NO_OP) &&
+	    d->abroad_since_ns == INT64_MIN)
+		d->abroad_since_ns = (int64_t)now;
+	if (v == d->home)
+		d->abroad_since_ns = INT64_MIN;
+	d->serving = v;
+	d->ctx_op = v;
+	d->sim.rplmn = v;
+	d->flags &= (uint16_t) ~(DEV_OUTAGE | DEV_DETACHED);
+	bsim__svc_set(m, i, svc_of(d), now);
+	bsim__access_fee(m, i, now);
+	bsim__session_open(m, i, now);
+	schedule_hplmn(m, i, now);
+	if (d->flags & DEV_REPORT_PENDING) {
+		d->flags &= (uint16_t)~DEV_REPORT_PENDING;
+		send_report(m, i, now);
+	}
+	if (d->flags & DEV_UNSEEN)
+		handle_mobility(m, i, now);
+}
+
+static void failure(struct bsim_model *m, uint32_t i, unsigned proc, uint16_t v,
+		    unsigned cause, uint16_t node, uint64_t now)
+{
+	struct bsim__device *d = &m->dev[i];
+	const struct bsim__class_params *cp = &m->cp[d->cls];
+	enum bsim__fail why = cause == CAUSE_22	       ? BSIM_FAIL_CONGESTION
+			      : cause == CAUSE_TIMEOUT ? BSIM_FAIL_TIMEOUT
+						       : BSIM_FAIL_RETRYABLE;
+	uint64_t delay;
+
+	m->rejects[cause]++;
+	if (proc != BSIM__P_TAU_LOCAL)
+		m->row[i].attaches_failed++;
+	bsim__trace(m, i,
+		    proc == BSIM__P_ATTACH     ? BSIM_TRACE_ATTACH
+		    : proc == BSIM__P_HO_INTER ? BSIM_TRACE_HANDOVER
+					       : BSIM_TRACE_TAU,
+		    cause == CAUSE_TIMEOUT ? BSIM_OUTCOME_TIMEOUT
+					   : BSIM_OUTCOME_REJECT,
+		    v, d->serving);
+	if (proc == BSIM__P_HO_INTER || proc == BSIM__P_TAU_INTER) {
+		/* No move into the equivalent network: service is lost
+		 * here; the device attaches where it can. */
+		lose(m, i, now, true);
+	} else if (proc == BSIM__P_ATTACH && d->serving != BSIM__NO_OP &&
+		   d->serving != v && bsim__covers(m, d->cell, d->serving)) {
+		/* A higher-priority attempt failed: stay where registered. */
+		d->episode_ns = 0;
+		return;
+	}
+	switch (cause) {
+	case CAUSE_11:
+		bsim__sim_forbid(&d->sim, v);
+		try_register(m, i, now);
+		return;
+	case CAUSE_13:
+	case CAUSE_15: {
+		double u = bsim_rng_uniform(m->rng, entity(i), BSIM_RNG_BACKOFF,
+					    &d->ctr_backoff);
+
+		bsim__forbid_ta(&d->sel, v, d->ta,
+				now + S_TO_NS(43200.0 + u * 43200.0));
+		try_register(m, i, now);
+		return;
+	}
+	default:
+		break;
+	}
+	delay = bsim__retry_after(&d->retry, &cp->retry, why, m->rng, entity(i),
+				  &d->ctr_backoff);
+	if (why != BSIM_FAIL_CONGESTION && d->retry.attempts == 0) {
+		/* The attempt counter ran out: T3402 for this network, and
+		 * PLMN selection at once (TS 24.301 5.5.1.2.6): another
+		 * network may take the device meanwhile. */
+		struct bsim__candidate c[MAX_CAND];
+		int n, k;
+
+		bsim__forbid_ta(&d->sel, v, d->ta, now + delay);
+		n = bsim__candidates(m, d, d->cell, c, MAX_CAND);
+		k = n ? bsim__select(c, n, d->home, &d->sim, &d->sel, now,
+				     GOOD_QUALITY, m->rng, entity(i),
+				     &d->ctr_sel)
+		      : -1;
+		if (k >= 0 && c[k].op != v) {
+			register_on(m, i, c[k].op, c[k].ta, now);
+			return;
+		}
+	}
+	backoff(m, i, delay, node, now);
+}
+
+void bsim__on_answer(struct bsim_engine *e, void *ctx, uint32_t i,
+		     const void *payload)
+{
+	struct bsim_model *m = ctx;
+	struct bsim__device *d = &m->dev[i];
+	struct bsim__answer a;
+	uint64_t now = bsim_engine_now(e);
+
+	memcpy(&a, payload, sizeof(a));
+	if (a.seq != d->seq || !(d->flags & DEV_BUSY))
+		return; /* The device gave up on this attempt (T3410). */
+	bsim_engine_cancel(e, d->ev_guard);
+	d->flags &= (uint16_t)~DEV_BUSY;
+	if (a.cause == CAUSE_NONE)
+		success(m, i, &a, now);
+	else
+		failure(m, i, a.proc, a.visited, a.cause, a.node, now);
+}
+
+void bsim__on_guard(struct bsim_engine *e, void *ctx, uint32_t i,
+		    const void *payload)
+{
+	struct bsim_model *m = ctx;
+	struct bsim__device *d = &m->dev[i];
+	uint16_t seq;
+
+	memcpy(&seq, payload, sizeof(seq));
+	if (seq != d->seq || !(d->flags & DEV_BUSY))
+		return;
+	d->flags &= (uint16_t)~DEV_BUSY;
+	/* No answer: the device cannot tell which node failed; back-off is
+	 * booked against its home HSS. */
+	failure(m, i, d->proc,
+		d->serving != BSIM__NO_OP ? d->serving : d->sim.rplmn,
+		CAUSE_TIMEOUT, m->op_hss_node[d->home], bsim_engine_now(e));
+}
+
+/* Is the user plane of device i broken now (IPX down on a home-routed
+ * path, a roaming fault, the platform's packet gateway down)? */
+static bool data_broken(const struct bsim_model *m, uint32_t i)
+{
+	const struct bsim__device *d = &m->dev[i];
+	const struct bsim_terms *t =
+		bsim_world_terms(m->w, d->home, d->serving);
+	uint16_t hn = m->op_hss_node[d->home];
+
+	if (d->serving != d->home && !t->local_breakout &&
+	    t->path == BSIM_PATH_IPX && m->node_down[m->ipx_node])
+		return true;
+	if (m->pair_fault[(size_t)d->home * m->w->noperators + d->serving])
+		return true;
+	if (hn >= 2 * m->w->noperators && hn != m->ipx_node &&
+	    m->node_down[hn] &&
+	    m->w->platforms[hn - 2 * m->w->noperators].hosts_pgw)
+		return true;
+	return false;
+}
+
+static void send_report(struct bsim_model *m, uint32_t i, uint64_t now)
+{
+	struct bsim__device *d = &m->dev[i];
+	const struct bsim_class *cl = &m->w->classes[d->cls];
+	struct bsim_device_row *r = &m->row[i];
+
+	if (data_broken(m, i)) {
+		r->reports_lost++;
+		bsim__trace(m, i, BSIM_TRACE_REPORT, BSIM_OUTCOME_TIMEOUT,
+			    d->serving, BSIM__NO_OP);
+		return;
+	}
+	bsim__proc_start(m, i, BSIM__P_SERVICE, d->serving, 0);
+	d->conn_until_ns = now + S_TO_NS(CONNECTED_S);
+	r->bytes_up += cl->up_bytes;
+	r->bytes_down += cl->down_bytes;
+	if (cl->sms)
+		bsim__sms_record(m, i, now);
+	else
+		bsim__session_bytes(m, i, now, cl->up_bytes, cl->down_bytes);
+	bsim__trace(m, i, BSIM_TRACE_REPORT, BSIM_OUTCOME_OK, d->serving,
+		    BSIM__NO_OP);
+	if (cl->session_per_report) {
+		const struct bsim_terms *t =
+			bsim_world_terms(m->w, d->home, d->serving);
+
+		bsim__proc_start(m, i, BSIM__P_DETACH, d->serving, 0);
+		bsim__trace(m, i, BSIM_TRACE_DETACH, BSIM_OUTCOME_OK,
+			    d->serving, BSIM__NO_OP);
+		bsim__session_close(m, i, now, false);
+		d->ctx_op = t->glr_cache || d->serving == d->home ? d->serving
+								  : BSIM__NO_OP;
+		d->serving = BSIM__NO_OP;
+		d->flags |= DEV_DETACHED;
+	}
+}
+
+/* Time of report k (k counts from 0), ns from the run's start, or
+ * UINT64_MAX when before it. Daily classes report once per local day in
+ * their window; the offset is report k's own traffic draw. */
+static uint64_t daily_time(const struct bsim_model *m, uint32_t i, uint32_t k)
+{
+	const struct bsim__device *d = &m->dev[i];
+	const struct bsim_class *cl = &m->w->classes[d->cls];
+	int64_t start = m->w->run.start_unix_s;
+	int32_t off =
+		m->w->countries[m->g->country[d->cell]].utc_offset_min * 60;
+	int64_t day0 = (start + off) / 86400 - ((start + off) % 86400 < 0);
+	double t = (double)((day0 + k) * 86400 - off - start) +
+		   cl->window_start_s +
+		   u_at(m, i, BSIM_RNG_TRAFFIC, k) * cl->window_s;
+
+	return t < 0 ? UINT64_MAX : S_TO_NS(t);
+}
+
+static void schedule_report(struct bsim_model *m, uint32_t i, uint64_t now)
+{
+	struct bsim__device *d = &m->dev[i];
+	const struct bsim_class *cl = &m->w->classes[d->cls];
+	uint64_t t;
+
+	if (cl->daily) {
+		do
+			t = daily_time(m, i, d->report_k++);
+		while (t == UINT64_MAX || t < now);
+	} else {
+		t = now + ((d->flags & DEV_MOVING) || d->route == NO_ROUTE
+				   ? m->cp[d->cls].report_ns
+				   : m->cp[d->cls].parked_ns);
+		d->report_k++;
+	}
+	d->ev_report = bsim_engine_schedule_at(m->eng, t, m->h_report, i, NULL);
+}
+
+void bsim__on_report(struct bsim_engine *e, void *ctx, uint32_t i,
+		     const void *payload)
+{
+	struct bsim_model *m = ctx;
+	struct bsim__device *d = &m->dev[i];
+	uint64_t now = bsim_engine_now(e);
+
+	(void)payload;
+	m->row[i].reports++;
+	schedule_report(m, i, now);
+	touch(m, i, now);
+	if (d->flags & DEV_REPORT_PENDING) {
+		m->row[i].reports_lost++; /* The previous one never left. */
+		d->flags &= (uint16_t)~DEV_REPORT_PENDING;
+	}
+	if (d->flags & DEV_UNSEEN && !(d->flags & DEV_BUSY))
+		handle_mobility(m, i, now);
+	if (d->serving == BSIM__NO_OP || (d->flags & DEV_BUSY)) {
+		d->flags |= DEV_REPORT_PENDING;
+		if (d->serving == BSIM__NO_OP)
+			try_register(m, i, now);
+		return;
+	}
+	if (d->reset_epoch < m->op_reset_epoch[d->home])
+		bsim__proc_start(m, i, BSIM__P_TAU_LOCAL, d->serving, 0);
+	send_report(m, i, now);
+}
+
+void bsim__on_periodic(struct bsim_engine *e, void *ctx, uint32_t i,
+		       const void *payload)
+{
+	struct bsim_model *m = ctx;
+	struct bsim__device *d = &m->dev[i];
+	uint64_t now = bsim_engine_now(e);
+
+	(void)payload;
+	d->ev_periodic = bsim_engine_schedule_at(
+		e, now + m->cp[d->cls].t3412_ns, m->h_periodic, i, NULL);
+	if (d->serving == BSIM__NO_OP || (d->flags & DEV_DETACHED))
+		return;
+	touch(m, i, now);
+	if (d->flags & DEV_BUSY)
+		return;
+	if (d->flags & DEV_UNSEEN) {
+		handle_mobility(m, i, now);
+		return;
+	}
+	bsim__proc_start(m, i, BSIM__P_TAU_LOCAL, d->serving,
+			 d->reset_epoch < m->op_reset_epoch[d->home] ? HOP_REPLY
+								     : 0);
+}
+
+void bsim__on_move(struct bsim_engine *e, void *ctx, uint32_t i,
+		   const void *payload)
+{
+	struct bsim_model *m = ctx;
+	struct bsim__device *d = &m->dev[i];
+	const struct bsim__route_tl *r = &m->routes[d->route];
+	uint64_t now = bsim_engine_now(e);
+	uint16_t c0 = m->g->country[d->cell], c1;
+	bool was_moving = d->flags & DEV_MOVING;
+
+	(void)payload;
+	if (++d->tl == r->n) {
+		d->tl = 0;
+		d->cycle0_ns += (int64_t)r->period_ns;
+	}
+	d->cell = r->steps[d->tl].cell;
+	if (r->steps[d->tl].moving)
+		d->flags |= DEV_MOVING;
+	else
+		d->flags &= (uint16_t)~DEV_MOVING;
+	{
+		uint32_t nx = d->tl + 1 == r->n ? 0 : d->tl + 1;
+		int64_t t = d->cycle0_ns + (int64_t)r->steps[nx].t_ns +
+			    (nx == 0 ? (int64_t)r->period_ns : 0);
+
+		d->ev_move = bsim_engine_schedule_at(e, (uint64_t)t, m->h_move,
+						     i, NULL);
+	}
+	c1 = m->g->country[d->cell];
+	if (c1 != c0) {
+		m->row[i].border_crossings++;
+		bsim__trace(m, i, BSIM_TRACE_BORDER, BSIM_OUTCOME_OK,
+			    d->serving, BSIM__NO_OP);
+	}
+	if (!was_moving && (d->flags & DEV_MOVING) &&
+	    !m->w->classes[d->cls].daily) {
+		/* Setting off: report at the moving rate from now. */
+		uint64_t t = now + m->cp[d->cls].report_ns;
+
+		bsim_engine_cancel(e, d->ev_report);
+		d->ev_report =
+			bsim_engine_schedule_at(e, t, m->h_report, i, NULL);
+	}
+	if (awake(m, d, now) && !(d->flags & DEV_BUSY))
+		handle_mobility(m, i, now);
+	else
+		d->flags |= DEV_UNSEEN;
+}
+
+void bsim__on_hplmn(struct bsim_engine *e, void *ctx, uint32_t i,
+		    const void *payload)
+{
+	struct bsim_model *m = ctx;
+	struct bsim__device *d = &m->dev[i];
+	struct bsim__candidate c[MAX_CAND];
+	uint64_t now = bsim_engine_now(e);
+	uint16_t rank;
+	int n, k;
+
+	(void)payload;
+	if (d->serving == BSIM__NO_OP || d->serving == d->home)
+		return;
+	d->ev_hplmn = bsim_engine_schedule_at(e, now + m->cp[d->cls].hplmn_ns,
+					      m->h_hplmn, i, NULL);
+	if (!awake(m, d, now) || (d->flags & (DEV_BUSY | DEV_BACKOFF)))
+		return;
+	rank = bsim_world_terms(m->w, d->home, d->serving)->steering_rank;
+	n = bsim__candidates(m, d, d->cell, c, MAX_CAND);
+	k = bsim__higher_priority(c, n, d->home, d->serving, rank, &d->sim,
+				  &d->sel, now);
+	if (k >= 0)
+		register_on(m, i, c[k].op, c[k].ta, now);
+}
+
+void bsim__on_contact(struct bsim_engine *e, void *ctx, uint32_t i,
+		      const void *payload)
+{
+	struct bsim_model *m = ctx;
+	struct bsim__device *d = &m->dev[i];
+	const struct bsim__class_params *cp = &m->cp[d->cls];
+	uint64_t now = bsim_engine_now(e);
+	uint16_t old = d->ctx_op;
+
+	(void)payload;
+	if (!(d->flags & DEV_OUTAGE) || d->serving != BSIM__NO_OP)
+		return;
+	d->flags &= (uint16_t)~DEV_OUTAGE;
+	if (old != BSIM__NO_OP && bsim__covers(m, d->cell, old) &&
+	    now - d->last_contact_ns <
+		    cp->t3412_ns +
+			    S_TO_NS(REACHABLE_EXTRA_S + IMPLICIT_DETACH_S)) {
+		/* The MME still holds the context: service is back. An awake
+		 * device sends a tracking-area update if its periodic timer
+		 * ran out or its connection dropped; otherwise it just camps
+		 * again (a sleeping one updates at its own next timer). */
+		bool tau = awake(m, d, now) &&
+			   (now - d->last_contact_ns >= cp->t3412_ns ||
+			    d->loss_ns < d->conn_until_ns);
+
+		d->serving = old;
+		bsim__svc_set(m, i, svc_of(d), now);
+		bsim__session_open(m, i, now);
+		if (tau) {
+			touch(m, i, now);
+			bsim__proc_start(m, i, BSIM__P_TAU_LOCAL, old, 0);
+		}
+		return;
+	}
+	/* Implicitly detached: attach again, at once if awake, else at the
+	 * next wake-up. */
+	d->ctx_op = BSIM__NO_OP;
+	if (awake(m, d, now))
+		try_register(m, i, now);
+	else
+		d->flags |= DEV_UNSEEN;
+}
+
+void bsim__on_failure(struct bsim_engine *e, void *ctx, uint32_t target,
+		      const void *payload)
+{
+	struct bsim_model *m = ctx;
+	const struct bsim_world *w = m->w;
+	const struct bsim_failure *f = &w->failures[target];
+	uint64_t now = bsim_engine_now(e);
+	uint8_t phase;
+	bool down;
+
+	memcpy(&phase, payload, 1);
+	down = phase == 0;
+	if (down) {
+		m->fail_baseline[target] = m->n_nosvc;
+		m->fail_state[target] = 1;
+	}
+	switch (f->kind) {
+	case BSIM_FAIL_HSS:
+		m->node_down[bsim__node_of(m, BSIM_NODE_HSS, f->target)] = down;
+		if (!down)
+			m->op_reset_epoch[f->target]++;
+		break;
+	case BSIM_FAIL_PLATFORM: {
+		uint16_t pn = bsim__node_of(m, BSIM_NODE_PLATFORM, f->target);
+
+		m->node_down[pn] = down;
+		if (!down)
+			for (size_t o = 0; o < w->noperators; o++)
+				if (m->op_hss_node[o] == pn)
+					m->op_reset_epoch[o]++;
+		break;
+	}
+	case BSIM_FAIL_IPX:
+		m->node_down[m->ipx_node] = down;
+		break;
+	case BSIM_FAIL_RADIO:
+		for (size_t o = 0; o < w->noperators; o++)
+			if (w->operators[o].country == f->target)
+				m->op_radio_down[o] = down;
+		for (uint32_t i = 0; i < m->ndev; i++) {
+			struct bsim__device *d = &m->dev[i];
+
+			if (down && d->serving != BSIM__NO_OP &&
+			    m->op_radio_down[d->serving]) {
+				d->flags |= DEV_OUTAGE;
+				lose(m, i, now, false);
+			} else if (!down && (d->flags & DEV_OUTAGE)) {
+				double u = bsim_rng_uniform(m->rng, entity(i),
+							    BSIM_RNG_BACKOFF,
+							    &d->ctr_backoff);
+
+				bsim_engine_schedule_at(
+					e, now + S_TO_NS(u * CELL_SEARCH_S),
+					m->h_contact, i, NULL);
+			}
+		}
+		break;
+	}
+	if (!down) {
+		m->failure_end_ns[target] = now;
+		m->fail_state[target] = 2;
+		if (m->n_nosvc <= m->fail_baseline[target]) {
+			m->fail_state[target] = 3;
+			m->fail_recovered_ns[target] = now;
+		}
+	}
+}
+
+void bsim__on_fault(struct bsim_engine *e, void *ctx, uint32_t pair,
+		    const void *payload)
+{
+	struct bsim_model *m = ctx;
+	uint8_t phase;
+
+	(void)e;
+	memcpy(&phase, payload, 1);
+	m->pair_fault[pair] = phase == 0;
+}
+
+void bsim__device_init(struct bsim_model *m, uint32_t i)
+{
+	struct bsim__device *d = &m->dev[i];
+	const struct bsim_world *w = m->w;
+	const struct bsim_class *cl = &w->classes[d->cls];
+	const struct bsim__class_params *cp = &m->cp[d->cls];
+	struct bsim__candidate c[MAX_CAND];
+	double wsum = 0, u;
+	uint16_t place = BSIM_GEO_NONE;
+	int n, k;
+
+	d->serving = d->hss_loc = d->ctx_op = d->sess_op = BSIM__NO_OP;
+	d->route = NO_ROUTE;
+	d->abroad_since_ns = INT64_MIN;
+	bsim__sim_init(&d->sim, 4);
+	if (cl->mobility == BSIM_MOBILITY_ROUTE) {
+		const struct bsim__route_tl *r;
+		uint64_t c0;
+
+		u = u_at(m, i, BSIM_RNG_PLACEMENT, 0);
+		for (size_t k2 = 0; k2 < cl->nroutes; k2++) {
+			wsum += cl->routes[k2].weight;
+			if (u < wsum || k2 + 1 == cl->nroutes) {
+				d->route = cl->routes[k2].index;
+				break;
+			}
+		}
+		r = &m->routes[d->route];
+		c0 = (uint64_t)(u_at(m, i, BSIM_RNG_PLACEMENT, 1) *
+				(double)r->period_ns);
+		d->tl = bsim__route_index(r, c0);
+		d->cycle0_ns = -(int64_t)c0;
+		d->cell = r->steps[d->tl].cell;
+		if (r->steps[d->tl].moving)
+			d->flags |= DEV_MOVING;
+		{
+			uint32_t nx = d->tl + 1 == r->n ? 0 : d->tl + 1;
+			int64_t t = d->cycle0_ns + (int64_t)r->steps[nx].t_ns +
+				    (nx == 0 ? (int64_t)r->period_ns : 0);
+
+			d->ev_move = bsim_engine_schedule_at(
+				m->eng, (uint64_t)(t > 0 ? t : 0), m->h_move, i,
+				NULL);
+		}
+	} else {
+		uint32_t n0, n1;
+
+		u = u_at(m, i, BSIM_RNG_PLACEMENT, 0);
+		for (size_t k2 = 0; k2 < cl->nplaces; k2++) {
+			wsum += cl->places[k2].weight;
+			if (u < wsum || k2 + 1 == cl->nplaces) {
+				place = cl->places[k2].index;
+				break;
+			}
+		}
+		n0 = m->country_cells_start[place];
+		n1 = m->country_cells_start[place + 1];
+		d->cell = m->country_cells[n0 +
+					   (uint32_t)(u_at(m, i,
+							   BSIM_RNG_PLACEMENT,
+							   1) *
+						      (n1 - n0))];
+	}
+	place = m->g->country[d->cell];
+	/* Home: domestic or (with foreign_sim_share) foreign among the
+	 * class's homes; any home when the class has none of the kind. */
+	{
+		bool foreign = cl->mobility == BSIM_MOBILITY_STATIONARY &&
+			       u_at(m, i, BSIM_RNG_PLACEMENT, 2) <
+				       cl->foreign_sim_share;
+		double tot = 0, acc = 0;
+		bool any = false;
+
+		for (int pass = 0; pass < 2 && !any; pass++) {
+			tot = 0;
+			for (size_t h = 0; h < cl->nhomes; h++) {
+				uint16_t op = cl->homes[h].index;
+				bool dom = w->operators[op].country == place;
+
+				if (pass == 1 ||
+				    cl->mobility == BSIM_MOBILITY_ROUTE ||
+				    dom != foreign)
+					tot += cl->homes[h].weight;
+			}
+			any = tot > 0;
+			if (!any)
+				continue;
+			u = u_at(m, i, BSIM_RNG_PLACEMENT, 3) * tot;
+			for (size_t h = 0; h < cl->nhomes; h++) {
+				uint16_t op = cl->homes[h].index;
+				bool dom = w->operators[op].country == place;
+
+				if (!(pass == 1 ||
+				      cl->mobility == BSIM_MOBILITY_ROUTE ||
+				      dom != foreign))
+					continue;
+				acc += cl->homes[h].weight;
+				d->home = op;
+				if (u < acc)
+					break;
+			}
+		}
+	}
+	m->row[i].id = i;
+	m->row[i].cls = d->cls;
+	m->row[i].home_op = m->row[i].home_op_initial = d->home;
+	/* Registered where it would select, with no signalling. */
+	n = bsim__candidates(m, d, d->cell, c, MAX_CAND);
+	k = n ? bsim__select(c, n, d->home, &d->sim, &d->sel, 0, GOOD_QUALITY,
+			     m->rng, entity(i), &d->ctr_sel)
+	      : -1;
+	if (k >= 0) {
+		d->serving = d->hss_loc = d->ctx_op = d->sim.rplmn = c[k].op;
+		d->ta = c[k].ta;
+		if (d->serving != d->home)
+			d->abroad_since_ns = -(int64_t)S_TO_NS(
+				u_at(m, i, BSIM_RNG_PLACEMENT, 7) *
+				ABROAD_MAX_DAYS * 86400.0);
+	}
+	d->svc = svc_of(d);
+	d->since_ns = 0;
+	bsim__access_fee(m, i, 0);
+	bsim__session_open(m, i, 0);
+	/* Timers at random phases. */
+	d->ev_periodic = bsim_engine_schedule_at(
+		m->eng,
+		(uint64_t)(u_at(m, i, BSIM_RNG_PLACEMENT, 4) *
+			   (double)cp->t3412_ns),
+		m->h_periodic, i, NULL);
+	if (d->serving != d->home && d->serving != BSIM__NO_OP)
+		d->ev_hplmn = bsim_engine_schedule_at(
+			m->eng,
+			(uint64_t)(u_at(m, i, BSIM_RNG_PLACEMENT, 5) *
+				   (double)cp->hplmn_ns),
+			m->h_hplmn, i, NULL);
+	if (cl->daily) {
+		schedule_report(m, i, 0);
+	} else {
+		uint64_t iv = (d->flags & DEV_MOVING) || d->route == NO_ROUTE
+				      ? cp->report_ns
+				      : cp->parked_ns;
+
+		d->report_k = 1;
+		d->ev_report = bsim_engine_schedule_at(
+			m->eng,
+			(uint64_t)(u_at(m, i, BSIM_RNG_PLACEMENT, 6) *
+				   (double)iv),
+			m->h_report, i, NULL);
+	}
+	/* Awake for a random part of its cycle at the start. */
+	d->last_contact_ns = 0;
+	d->awake_until_ns = 0;
+}

@@ -1,0 +1,303 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * KPIs at the end of a run, from the devices' own counters, the nodes'
+ * counts and the records (definitions in results/README.md). Ratios with
+ * no denominator are NaN, never a made-up 0 or 1.
+ */
+#include "model-internal.h"
+
+#include <blocsim/error.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const kpi_names[] = {
+#define BSIM_KPI_NAME(name, unit) #name,
+	BSIM_KPIS(BSIM_KPI_NAME)
+#undef BSIM_KPI_NAME
+};
+static const char *const kpi_units[] = {
+#define BSIM_KPI_UNIT(name, unit) unit,
+	BSIM_KPIS(BSIM_KPI_UNIT)
+#undef BSIM_KPI_UNIT
+};
+
+const char *bsim_kpi_name(unsigned k)
+{
+	return k < BSIM_KPI_COUNT ? kpi_names[k] : "?";
+}
+
+const char *bsim_kpi_unit(unsigned k)
+{
+	return k < BSIM_KPI_COUNT ? kpi_units[k] : "?";
+}
+
+static double ratio(double a, double b)
+{
+	return b > 0 ? a / b : NAN;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Device-derived KPIs over the devices selected by `sel` (NULL: all). */
+static void device_kpis(const struct bsim_model *m, const bool *sel, double *k)
+{
+	double days = (double)m->end_ns / NS_PER_S / 86400.0;
+	double ok = 0, failed = 0, nosvc = 0, cross = 0, reatt = 0, intr = 0,
+	       drops = 0, n = 0, nmob = 0, usage = 0, fees = 0, reports = 0,
+	       lost = 0;
+
+	for (uint32_t i = 0; i < m->ndev; i++) {
+		const struct bsim_device_row *r = &m->row[i];
+
+		if (sel && !sel[i])
+			continue;
+		n++;
+		ok += r->attaches_ok;
+		failed += r->attaches_failed;
+		nosvc += (double)r->no_service_ns / NS_PER_S;
+		drops += r->session_drops;
+		reports += r->reports;
+		lost += r->reports_lost;
+		if (m->dev[i].route != NO_ROUTE) {
+			nmob++;
+			cross += r->border_crossings;
+			reatt += r->reattaches;
+			intr += (double)r->interruption_ns / NS_PER_S;
+		}
+	}
+	for (size_t q = 0; q < m->nrec; q++) {
+		const struct bsim_record *r = &m->rec[q];
+
+		if (sel && !sel[r->device])
+			continue;
+		if (r->kind == BSIM_TAP_ACCESS_FEE)
+			fees += (double)r->charge_ueur;
+		else
+			usage += (double)r->charge_ueur;
+	}
+	k[BSIM_KPI_attach_success_ratio] = ratio(ok, ok + failed);
+	k[BSIM_KPI_availability] =
+		n > 0 ? 1 - nosvc / (n * (double)m->end_ns / NS_PER_S) : NAN;
+	k[BSIM_KPI_border_crossings_per_mobile_device_day] =
+		ratio(cross, nmob * days);
+	k[BSIM_KPI_reattaches_per_border_crossing] = ratio(reatt, cross);
+	k[BSIM_KPI_interruption_s_per_border_crossing] = ratio(intr, cross);
+	k[BSIM_KPI_session_drops] = drops;
+	k[BSIM_KPI_cost_per_device_month_eur] =
+		n > 0 ? (usage * 30.0 / days + fees) / n / 1e6 : NAN;
+	k[BSIM_KPI_reports_lost_ratio] = ratio(lost, reports);
+}
+
+static double quantile(const double *v, size_t n, double p)
+{
+	size_t k;
+
+	if (n == 0)
+		return NAN;
+	k = (size_t)ceil(p * (double)n);
+	return v[k ? k - 1 : 0];
+}
+
+int bsim__kpi_finish(struct bsim_model *m)
+{
+	const struct bsim_world *w = m->w;
+	struct bsim_results *res = &m->res;
+	size_t nop = w->noperators, nn = m->nnodes;
+	double days = (double)m->end_ns / NS_PER_S / 86400.0, *k = res->kpi;
+	double bin_s = (double)w->run.bin_s, msgs = 0, peak = 0, sum = 0;
+	uint64_t storm = 0;
+	bool *sel;
+
+	for (unsigned q = 0; q < BSIM_KPI_COUNT; q++)
+		k[q] = NAN;
+	/* Flush each node's last second into the storm bitmap. */
+	for (size_t n = 0; n < nn; n++)
+		if ((double)m->node_sec_count[n] > m->nodes[n].rate_per_s &&
+		    m->node_sec[n] < m->end_ns / 1000000000u + 1)
+			m->storm_bits[m->node_sec[n] / 8] |=
+				(uint8_t)(1u << (m->node_sec[n] % 8));
+	for (uint64_t s = 0; s <= m->end_ns / 1000000000u; s++)
+		storm += (m->storm_bits[s / 8] >> (s % 8)) & 1;
+	device_kpis(m, NULL, k);
+	qsort(m->lat_s, m->nlat, sizeof(double), cmp_double);
+	for (size_t q = 0; q < m->nlat; q++)
+		sum += m->lat_s[q];
+	k[BSIM_KPI_attach_latency_mean_s] = m->nlat ? sum / m->nlat : NAN;
+	k[BSIM_KPI_attach_latency_p50_s] = quantile(m->lat_s, m->nlat, 0.50);
+	k[BSIM_KPI_attach_latency_p95_s] = quantile(m->lat_s, m->nlat, 0.95);
+	k[BSIM_KPI_attach_latency_p99_s] = quantile(m->lat_s, m->nlat, 0.99);
+	for (size_t q = 0; q < m->nbins * nn * BSIM_MESSAGE_COUNT; q++)
+		msgs += m->messages[q];
+	k[BSIM_KPI_signalling_msgs_per_device_day] =
+		ratio(msgs, (double)m->ndev * days);
+	for (size_t b = 0; b < m->nbins; b++)
+		for (size_t n = nop; n < nn - 1; n++) {
+			double off =
+				m->series[(b * nn + n) * BSIM_SERIES_COUNT +
+					  BSIM_SERIES_OFFERED];
+			double u = off / (m->nodes[n].rate_per_s * bin_s);
+
+			if (u > peak)
+				peak = u;
+		}
+	k[BSIM_KPI_hss_peak_utilisation] = peak;
+	k[BSIM_KPI_storm_seconds] = (double)storm;
+	k[BSIM_KPI_handover_success_ratio] =
+		ratio((double)m->ho_ok, (double)m->ho_attempts);
+	k[BSIM_KPI_sla_breach_s] = m->sla_breach_s;
+	{
+		double hss = 0;
+
+		for (size_t n = nop; n < nn - 1; n++)
+			hss += (double)m->nodes[n].arrivals;
+		k[BSIM_KPI_home_hss_tx_per_subscriber_day] =
+			ratio(hss, (double)m->ndev * days);
+	}
+	/* Recovery: from each outage's end until the devices without
+	 * service are back to their number when it began. */
+	{
+		double rec = NAN;
+
+		for (size_t f = 0; f < w->nfailures; f++) {
+			double r;
+
+			if (m->fail_state[f] < 2)
+				continue;
+			r = (double)((m->fail_state[f] == 3
+					      ? m->fail_recovered_ns[f]
+					      : m->end_ns) -
+				     m->failure_end_ns[f]) /
+			    NS_PER_S;
+			if (isnan(rec) || r > rec)
+				rec = r;
+		}
+		k[BSIM_KPI_recovery_s] = rec;
+	}
+	k[BSIM_KPI_rejects_cause_11] = (double)m->rejects[CAUSE_11];
+	k[BSIM_KPI_rejects_cause_13] = (double)m->rejects[CAUSE_13];
+	k[BSIM_KPI_rejects_cause_15] = (double)m->rejects[CAUSE_15];
+	k[BSIM_KPI_rejects_cause_17] = (double)m->rejects[CAUSE_17];
+	k[BSIM_KPI_rejects_cause_22] = (double)m->rejects[CAUSE_22];
+	k[BSIM_KPI_timeouts] = (double)m->rejects[CAUSE_TIMEOUT];
+	/* Attach latency histogram: log-spaced, 10 ms to 10^5 s. */
+	for (unsigned b = 0; b <= BSIM_LATENCY_BINS; b++)
+		res->latency_edges[b] =
+			pow(10, -2 + 7.0 * b / BSIM_LATENCY_BINS);
+	memset(res->latency_counts, 0, sizeof(res->latency_counts));
+	for (size_t q = 0; q < m->nlat; q++) {
+		double x = log10(m->lat_s[q] > 0.01 ? m->lat_s[q] : 0.01);
+		long b = (long)floor((x + 2) / 7.0 * BSIM_LATENCY_BINS);
+
+		if (b >= BSIM_LATENCY_BINS)
+			b = BSIM_LATENCY_BINS - 1;
+		res->latency_counts[b < 0 ? 0 : b]++;
+	}
+	/* Settlement netting. */
+	{
+		bool *np = calloc(nop * nop, sizeof(*np));
+
+		if (!np)
+			return BSIM_ENOMEM;
+		for (size_t h = 0; h < nop; h++)
+			for (size_t v = 0; v < nop; v++)
+				np[h * nop + v] =
+					bsim_world_terms(w, h, v)->netting &&
+					bsim_world_terms(w, v, h)->netting;
+		bsim__settle_net(m->settle, np, nop, m->net);
+		free(np);
+	}
+	/* By class and by home operator. */
+	m->kpi_class =
+		malloc((w->nclasses + 1) * BSIM_KPI_COUNT * sizeof(double));
+	m->kpi_op = malloc((nop + 1) * BSIM_KPI_COUNT * sizeof(double));
+	sel = malloc((m->ndev + 1) * sizeof(*sel));
+	if (!m->kpi_class || !m->kpi_op || !sel) {
+		free(sel);
+		return BSIM_ENOMEM;
+	}
+	for (size_t c = 0; c < w->nclasses; c++) {
+		double *kc = &m->kpi_class[c * BSIM_KPI_COUNT];
+
+		for (unsigned q = 0; q < BSIM_KPI_COUNT; q++)
+			kc[q] = NAN;
+		for (uint32_t i = 0; i < m->ndev; i++)
+			sel[i] = m->dev[i].cls == c;
+		device_kpis(m, sel, kc);
+	}
+	for (size_t o = 0; o < nop; o++) {
+		double *ko = &m->kpi_op[o * BSIM_KPI_COUNT], subs = 0;
+
+		for (unsigned q = 0; q < BSIM_KPI_COUNT; q++)
+			ko[q] = NAN;
+		for (uint32_t i = 0; i < m->ndev; i++) {
+			sel[i] = m->dev[i].home == o;
+			subs += sel[i];
+		}
+		device_kpis(m, sel, ko);
+		ko[BSIM_KPI_home_hss_tx_per_subscriber_day] =
+			ratio((double)m->nodes[nop + o].arrivals, subs * days);
+	}
+	free(sel);
+	/* Node rows. */
+	m->node_rows = calloc(nn, sizeof(*m->node_rows));
+	if (!m->node_rows)
+		return BSIM_ENOMEM;
+	for (size_t n = 0; n < nn; n++) {
+		struct bsim_node_row *r = &m->node_rows[n];
+		const struct bsim__node *x = &m->nodes[n];
+
+		r->kind = n < nop	? BSIM_NODE_MME
+			  : n < 2 * nop ? BSIM_NODE_HSS
+			  : n + 1 < nn	? BSIM_NODE_PLATFORM
+					: BSIM_NODE_IPX;
+		r->op = r->kind == BSIM_NODE_MME   ? (uint16_t)n
+			: r->kind == BSIM_NODE_HSS ? (uint16_t)(n - nop)
+			: r->kind == BSIM_NODE_PLATFORM
+				? (uint16_t)(n - 2 * nop)
+				: UINT16_MAX;
+		r->site = m->node_site[n];
+		r->service_rate_per_s = x->rate_per_s;
+		r->queue_limit = x->queue_limit;
+		r->arrivals = x->arrivals;
+		r->served = x->served;
+		r->rejected = x->rejected;
+		r->max_queue = x->max_in_system;
+		r->mean_wait_s = x->served ? x->sum_wait_s / x->served : 0;
+		r->p99_wait_s = bsim__node_wait_quantile(x, 0.99);
+		for (size_t b = 0; b < m->nbins; b++)
+			for (unsigned t = 0; t < BSIM_MESSAGE_COUNT; t++)
+				r->messages +=
+					m->messages[(b * nn + n) *
+							    BSIM_MESSAGE_COUNT +
+						    t];
+	}
+	res->world = w;
+	res->grid = m->g;
+	res->sim_duration_ns = m->end_ns;
+	res->cell_cover_start = m->cover_start;
+	res->cell_cover_op = m->cover_op;
+	res->cell_ta = m->cell_ta;
+	res->ndevices = m->ndev;
+	res->devices = m->row;
+	res->nnodes = nn;
+	res->nodes = m->node_rows;
+	res->nbins = m->nbins;
+	res->messages = m->messages;
+	res->node_series = m->series;
+	res->nrecords = m->nrec;
+	res->records = m->rec;
+	res->settlement_ueur = m->settle;
+	res->net_ueur = m->net;
+	res->kpi_by_class = m->kpi_class;
+	res->kpi_by_operator = m->kpi_op;
+	res->ntrace = m->ntrace;
+	res->trace = m->trace;
+	return 0;
+}

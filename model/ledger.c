@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The visited networks' books: data sessions become TAP-like records
+ * (one per closed session or partial cut, each rounded to the minimum
+ * charge on its own), SMS records, per-IMSI access fees once per SIM,
+ * visited network and local calendar month, and the settlement matrix
+ * (what each home owes each visited network). Money is integer
+ * micro-euro throughout, so every sum is exact.
+ */
+#include "model-internal.h"
+
+#include <blocsim/civil.h>
+#include <blocsim/error.h>
+
+#include <math.h>
+#include <stdlib.h>
+
+static void push(struct bsim_model *m, const struct bsim_record *r)
+{
+	if (m->nrec == m->caprec) {
+		size_t c = m->caprec ? 2 * m->caprec : 4096;
+		struct bsim_record *p = realloc(m->rec, c * sizeof(*p));
+
+		if (!p)
+			bsim_fatal(BSIM_LOC, "out of memory for records");
+		m->rec = p;
+		m->caprec = c;
+	}
+	m->rec[m->nrec++] = *r;
+	m->settle[(size_t)r->home_op * m->w->noperators + r->visited_op] +=
+		r->charge_ueur;
+	m->row[r->device].charge_ueur += r->charge_ueur;
+}
+
+double bsim__user_rtt_ms(const struct bsim_model *m, uint32_t i)
+{
+	const struct bsim__device *d = &m->dev[i];
+	const struct bsim_terms *t;
+	double rtt;
+
+	if (d->serving == BSIM__NO_OP)
+		return 0;
+	/* The core's share only: the radio access is the same whichever
+	 * agreement carries the traffic. */
+	t = bsim_world_terms(m->w, d->home, d->serving);
+	if (d->serving == d->home || t->local_breakout)
+		return HOME_ROUTED_MS / 2;
+	/* Home-routed: to the home's packet gateway and back. */
+	rtt = HOME_ROUTED_MS +
+	      2e3 * m->lat_core_s[(size_t)d->serving * m->nnodes +
+				  m->op_hss_node[d->home]];
+	if (t->path == BSIM_PATH_IPX)
+		rtt += 4e3 * IPX_DETOUR_S;
+	return rtt;
+}
+
+void bsim__session_open(struct bsim_model *m, uint32_t i, uint64_t now)
+{
+	struct bsim__device *d = &m->dev[i];
+
+	if (d->serving == BSIM__NO_OP || d->serving == d->home ||
+	    m->w->classes[d->cls].sms || d->sess_op != BSIM__NO_OP)
+		return;
+	d->sess_op = d->serving;
+	d->sess_start_ns = (int64_t)now;
+	d->sess_up = d->sess_down = 0;
+}
+
+static void cut(struct bsim_model *m, uint32_t i, uint64_t now)
+{
+	struct bsim__device *d = &m->dev[i];
+	const struct bsim_terms *t =
+		bsim_world_terms(m->w, d->home, d->sess_op);
+	struct bsim_record r = {
+		.t_start_ns = d->sess_start_ns,
+		.duration_ns = now - (uint64_t)d->sess_start_ns,
+		.device = i,
+		.home_op = d->home,
+		.visited_op = d->sess_op,
+		.kind = BSIM_TAP_DATA,
+		.bytes_up = d->sess_up,
+		.bytes_down = d->sess_down,
+	};
+
+	r.charged_kb = bsim__charged_kb(d->sess_up + d->sess_down, t->min_kb);
+	r.charge_ueur = bsim__charge_ueur(r.charged_kb, t->rate_ueur_per_mb);
+	push(m, &r);
+	m->row[i].records++;
+	if (t->sla_ms > 0 && d->serving == d->sess_op &&
+	    bsim__user_rtt_ms(m, i) > t->sla_ms)
+		m->sla_breach_s += (double)r.duration_ns / NS_PER_S;
+	d->sess_start_ns = (int64_t)now;
+	d->sess_up = d->sess_down = 0;
+}
+
+void bsim__session_close(struct bsim_model *m, uint32_t i, uint64_t now,
+			 bool drop)
+{
+	struct bsim__device *d = &m->dev[i];
+
+	if (d->sess_op == BSIM__NO_OP)
+		return;
+	cut(m, i, now);
+	d->sess_op = BSIM__NO_OP;
+	if (drop)
+		m->row[i].session_drops++;
+}
+
+void bsim__session_bytes(struct bsim_model *m, uint32_t i, uint64_t now,
+			 uint64_t up, uint64_t down)
+{
+	struct bsim__device *d = &m->dev[i];
+
+	if (d->sess_op == BSIM__NO_OP)
+		return;
+	/* Partial records every PARTIAL_RECORD_S, each charged on its own. */
+	if (now - (uint64_t)d->sess_start_ns >= S_TO_NS(PARTIAL_RECORD_S))
+		cut(m, i, now);
+	d->sess_up += up;
+	d->sess_down += down;
+}
+
+void bsim__sms_record(struct bsim_model *m, uint32_t i, uint64_t now)
+{
+	struct bsim__device *d = &m->dev[i];
+	const struct bsim_terms *t =
+		bsim_world_terms(m->w, d->home, d->serving);
+	struct bsim_record r = { .t_start_ns = (int64_t)now,
+				 .device = i,
+				 .home_op = d->home,
+				 .visited_op = d->serving,
+				 .kind = BSIM_TAP_SMS,
+				 .charge_ueur = t->rate_ueur_per_sms };
+
+	if (d->serving == BSIM__NO_OP || d->serving == d->home)
+		return;
+	push(m, &r);
+	m->row[i].records++;
+}
+
+void bsim__access_fee(struct bsim_model *m, uint32_t i, uint64_t now)
+{
+	struct bsim__device *d = &m->dev[i];
+	const struct bsim_world *w = m->w;
+	const struct bsim_terms *t;
+	int64_t unix_s, month;
+
+	if (d->serving == BSIM__NO_OP || d->serving == d->home)
+		return;
+	t = bsim_world_terms(w, d->home, d->serving);
+	unix_s = w->run.start_unix_s + (int64_t)(now / 1000000000u);
+	month = bsim_month_index(
+		unix_s,
+		w->countries[w->operators[d->serving].country].utc_offset_min);
+	if (t->access_fee_ueur == 0 ||
+	    !bsim__fee_due(&m->fees, i, d->serving, month))
+		return;
+	push(m, &(struct bsim_record){ .t_start_ns = (int64_t)now,
+				       .device = i,
+				       .home_op = d->home,
+				       .visited_op = d->serving,
+				       .kind = BSIM_TAP_ACCESS_FEE,
+				       .charge_ueur = t->access_fee_ueur });
+	m->row[i].records++;
+}

@@ -1,0 +1,325 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The roaming model's internal state, shared by its files:
+ *   model.c   life cycle, initial state, the run loop;
+ *   cover.c   coverage per cell and per-cell signal quality;
+ *   route.c   route timelines (cell changes along city corridors);
+ *   device.c  device behaviour: reports, timers, mobility, selection;
+ *   proc.c    procedures as hops through signalling nodes;
+ *   ledger.c  sessions, TAP-like records, access fees, settlement;
+ *   kpi.c     the KPIs at the end of a run.
+ *
+ * Times are integer nanoseconds from the run's start. Operator, class and
+ * node ids are indices into the world's / model's arrays.
+ */
+#ifndef BSIM_MODEL_INTERNAL_H
+#define BSIM_MODEL_INTERNAL_H
+
+#include "billing.h"
+#include "node.h"
+#include "retry.h"
+#include "selection.h"
+
+#include <blocsim/model.h>
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define NS_PER_S 1000000000.0
+#define S_TO_NS(s) ((uint64_t)llround((s)*NS_PER_S))
+#define NO_NODE UINT16_MAX
+#define NO_ROUTE UINT16_MAX
+
+/* Model constants not (yet) in the scenario language; each documented in
+ * results/README.md. */
+#define RADIO_RTT_S 0.05   /* NAS round trip over LTE-M [assumption]. */
+#define RADIO_RTT_NB_S 0.2 /* NB-IoT [assumption]. */
+#define RADIO_RTT_2G_S 0.3 /* GPRS [assumption]. */
+#define HOP_S                                                                  \
+	0.002		    /* Intra-network transport hop, s (DOMAIN 1.6:
+				   1-5 ms [assumption]). */
+#define KM_RTT_MS 0.021	    /* Round trip per great-circle km [K-bozkurt]. */
+#define IPX_DETOUR_S 0.005  /* Hub detour, each way [assumption]. */
+#define HOME_ROUTED_MS 20.0 /* User-plane base of a home-routed path. */
+#define CONNECTED_S 10.0    /* Radio inactivity timer [assumption]. */
+#define IMPLICIT_DETACH_S 240.0	 /* After T3412 + 4 min [assumption]. */
+#define REACHABLE_EXTRA_S 240.0	 /* Mobile-reachable = T3412 + 4 min. */
+#define SOR_MAX_ATTEMPTS 5	 /* Steering rejects before admission. */
+#define SOR_WINDOW_S 1800.0	 /* ... within 30 min [assumption]. */
+#define PARTIAL_RECORD_S 86400.0 /* Partial TAP records every 24 h. */
+#define CELL_SEARCH_S 30.0	 /* Coverage back: search within U(0, 30 s). */
+#define GOOD_QUALITY 0.3	 /* "Good quality" networks for selection. */
+#define ABROAD_MAX_DAYS 180.0	 /* Days already abroad at t = 0: U(0, 180). */
+#define IPX_RATE_PER_S 200000.0	 /* IPX hub DEA capacity [K-oracleDAMP]. */
+#define IPX_QUEUE_LIMIT 100000u
+
+/* Procedures (procedures.def). */
+enum bsim__proc {
+	BSIM__P_ATTACH = 0,
+	BSIM__P_TAU_INTER = 1,
+	BSIM__P_TAU_LOCAL = 2,
+	BSIM__P_SERVICE = 3,
+	BSIM__P_DETACH = 4,
+	BSIM__P_HO_INTRA = 5,
+	BSIM__P_HO_INTER = 6,
+	BSIM__P_PROFILE_SWITCH = 7,
+	BSIM__P_COUNT = 8,
+};
+
+enum bsim__radio_family { BSIM__R_EPS = 0, BSIM__R_MAP = 1 };
+enum bsim__pnode { BSIM__N_MME, BSIM__N_OLD, BSIM__N_HSS };
+
+/* Messages of one procedure at one node kind. */
+struct bsim__msgs {
+	uint8_t n;
+	uint8_t type[6];
+	uint8_t count[6];
+	uint16_t total;
+};
+
+/* Hop flags. */
+#define HOP_HSS 1u    /* Needs the home HSS. */
+#define HOP_AIR 2u    /* Without a usable vector: AIR at the HSS. */
+#define HOP_IPX 4u    /* Roaming signalling through the IPX hub. */
+#define HOP_STEER 8u  /* The HSS may steer (first registration here). */
+#define HOP_OLD 16u   /* An old MME holds a context (CLR, S10). */
+#define HOP_REPLY 32u /* The device waits for an answer. */
+
+/* Reject causes (EMM). */
+enum bsim__cause {
+	CAUSE_NONE = 0,
+	CAUSE_11 = 11,
+	CAUSE_13 = 13,
+	CAUSE_15 = 15,
+	CAUSE_17 = 17,
+	CAUSE_22 = 22,
+	CAUSE_TIMEOUT = 255,
+};
+
+/* A transaction moving through nodes: the engine payload of a hop. */
+struct bsim__hop {
+	uint64_t start_ns; /* When the device started the attempt. */
+	uint16_t seq;	   /* The device's attempt number. */
+	uint8_t proc;	   /* enum bsim__proc. */
+	uint8_t step;	   /* 0 MME, 1 IPX out, 2 HSS, 3 IPX back, 4 MME. */
+	uint8_t flags;	   /* HOP_*. */
+	uint8_t family;	   /* enum bsim__radio_family. */
+	uint16_t visited;  /* Serving (target) operator. */
+	uint16_t old;	   /* Previous serving operator or BSIM__NO_OP. */
+	uint16_t hss_node; /* Node index of the HSS. */
+	uint16_t cause;	   /* Answer: enum bsim__cause. */
+};
+
+/* An answer delivered to a device. */
+struct bsim__answer {
+	uint16_t seq;
+	uint8_t proc;
+	uint8_t cause; /* CAUSE_NONE: accepted. */
+	uint16_t visited;
+	uint16_t node; /* Node that refused (for back-off accounting). */
+};
+
+/* Device flags. */
+#define DEV_BUSY 1u	      /* A procedure attempt is in flight. */
+#define DEV_BACKOFF 2u	      /* Waiting out a retry timer. */
+#define DEV_UNSEEN 4u	      /* Moved while asleep or busy. */
+#define DEV_REPORT_PENDING 8u /* A report waits for registration. */
+#define DEV_OUTAGE 16u	      /* Lost service in a radio outage. */
+#define DEV_MOVING 32u	      /* On the road (not parked). */
+#define DEV_MOB_LOSS 64u      /* The current loss came from mobility. */
+#define DEV_DETACHED 128u     /* Detached by design between reports. */
+
+/* Service categories for time accounting. */
+enum { SVC_HOME = 0, SVC_ROAMING = 1, SVC_NONE = 2 };
+
+struct bsim__device {
+	uint16_t cls, home, serving, route;
+	uint16_t hss_loc; /* Where the home HSS believes the device is. */
+	uint16_t ctx_op;  /* Network whose MME holds its context. */
+	uint16_t sess_op; /* Visited network of the open record, or NO_OP. */
+	uint16_t seq;	  /* Attempt number. */
+	uint16_t flags;
+	uint8_t svc;	   /* SVC_*. */
+	uint8_t proc;	   /* Procedure in flight. */
+	uint8_t sor_count; /* Steering rejects in the window. */
+	struct bsim__retry retry;
+	uint16_t backoff_node;
+	uint32_t cell, ta, tl; /* Position; tl: route timeline index. */
+	uint32_t report_k;     /* Reports made (traffic stream index). */
+	uint32_t reset_epoch;  /* HSS Resets seen. */
+	int64_t cycle0_ns;     /* When the current route cycle began. */
+	uint64_t since_ns;     /* Start of the current service category. */
+	uint64_t loss_ns;      /* When service was lost. */
+	uint64_t episode_ns;   /* Start of the registration episode. */
+	uint64_t conn_until_ns, awake_until_ns, last_contact_ns;
+	uint64_t sor_window_ns;
+	int64_t abroad_since_ns; /* May be before the run's start. */
+	int64_t sess_start_ns;
+	uint64_t sess_up, sess_down;
+	bsim_rng_ctr ctr_backoff, ctr_sel;
+	bsim_event ev_report, ev_periodic, ev_move, ev_guard, ev_hplmn,
+		ev_retry;
+	struct bsim__sim sim;
+	struct bsim__sel_state sel;
+};
+
+/* One step of a route's cycle: from t_ns (cycle time) on, the device is
+ * in `cell`, moving or parked. */
+struct bsim__tl_step {
+	uint64_t t_ns;
+	uint32_t cell;
+	bool moving;
+};
+
+struct bsim__route_tl {
+	size_t n;
+	struct bsim__tl_step *steps;
+	uint64_t period_ns;
+};
+
+/* Per-class parameters in model units. */
+struct bsim__class_params {
+	struct bsim__retry_params retry;
+	uint64_t t3412_ns, t3324_ns, t3410_ns, hplmn_ns;
+	uint64_t report_ns, parked_ns;
+	double radio_rtt_s;
+	uint8_t family;
+};
+
+struct bsim_model {
+	const struct bsim_world *w;
+	const struct bsim_grid *g;
+	struct bsim_engine *eng;
+	struct bsim_rng *rng;
+	uint64_t end_ns;
+	unsigned h_report, h_periodic, h_move, h_hplmn, h_retry, h_guard, h_hop,
+		h_answer, h_failure, h_fault, h_contact;
+	/* Geography. */
+	size_t ncells;
+	uint32_t *cover_start; /* ncells + 1 */
+	uint16_t *cover_op;
+	uint32_t *cell_ta;
+	uint32_t *country_cells_start; /* ncountries + 1 */
+	uint32_t *country_cells;
+	struct bsim__route_tl *routes;
+	/* Nodes: MME of op i = i, HSS of op i = nop + i, platform p = 2 nop
+	 * + p, IPX = 2 nop + nplatforms. */
+	size_t nnodes;
+	struct bsim__node *nodes;
+	bool *node_down;
+	uint16_t *node_site; /* City index or UINT16_MAX. */
+	uint32_t *node_backoff;
+	uint64_t *node_sec, *node_sec_count;
+	uint8_t *storm_bits;
+	uint16_t ipx_node;
+	uint16_t *op_hss_node; /* Current HSS node of each home operator. */
+	uint32_t *op_reset_epoch;
+	bool *op_radio_down;
+	bool *pair_fault;   /* [home * nop + visited]. */
+	double *lat_core_s; /* [visited * nnodes + hss node], one way. */
+	struct bsim__msgs msgs[BSIM__P_COUNT][2][3];
+	struct bsim__class_params *cp;
+	/* Devices. */
+	size_t ndev;
+	struct bsim__device *dev;
+	struct bsim_device_row *row;
+	/* Results being built. */
+	size_t nbins;
+	uint32_t *messages, *series;
+	struct bsim_record *rec;
+	size_t nrec, caprec;
+	struct bsim__fee_set fees;
+	int64_t *settle, *net;
+	struct bsim_trace *trace;
+	size_t ntrace, captrace;
+	bool tracing;
+	double *lat_s; /* Attach latencies of episodes. */
+	size_t nlat, caplat;
+	uint64_t rejects[256];
+	uint64_t ho_attempts, ho_ok;
+	double sla_breach_s;
+	uint64_t recovery_ns;
+	uint64_t *failure_end_ns; /* Per scheduled failure. */
+	/* Recovery: devices without service, and per failure the count
+	 * before it began and when it came back to that level. */
+	uint32_t n_nosvc;
+	uint32_t *fail_baseline;
+	uint64_t *fail_recovered_ns;
+	uint8_t *fail_state; /* 0 not begun, 1 active, 2 recovering, 3 done. */
+	struct bsim_node_row *node_rows;
+	double *kpi_class, *kpi_op;
+	struct bsim_results res;
+};
+
+/* cover.c */
+int bsim__cover_build(struct bsim_model *m, char *err, size_t errlen);
+/* Signal quality of op in cell, 0..1, a pure function of the seed. */
+double bsim__quality(const struct bsim_model *m, uint32_t cell, uint16_t op);
+/* Operators usable in `cell` now (radio up), with their quality and the
+ * home's steering rank, for device d; returns the count (<= max). */
+int bsim__candidates(const struct bsim_model *m, const struct bsim__device *d,
+		     uint32_t cell, struct bsim__candidate *c, int max);
+bool bsim__covers(const struct bsim_model *m, uint32_t cell, uint16_t op);
+
+/* route.c */
+int bsim__routes_build(struct bsim_model *m, char *err, size_t errlen);
+void bsim__routes_free(struct bsim_model *m);
+/* Timeline index at cycle time c_ns. */
+uint32_t bsim__route_index(const struct bsim__route_tl *r, uint64_t c_ns);
+
+/* proc.c */
+void bsim__proc_tables(struct bsim_model *m);
+/* Start procedure `proc` of device i on `visited` now; the answer (if
+ * HOP_REPLY) comes back as an h_answer event. */
+void bsim__proc_start(struct bsim_model *m, uint32_t i, enum bsim__proc proc,
+		      uint16_t visited, unsigned flags);
+void bsim__on_hop(struct bsim_engine *e, void *ctx, uint32_t target,
+		  const void *payload);
+uint16_t bsim__node_of(const struct bsim_model *m, enum bsim_node_kind k,
+		       uint16_t index);
+
+/* device.c */
+void bsim__device_init(struct bsim_model *m, uint32_t i);
+void bsim__on_report(struct bsim_engine *e, void *ctx, uint32_t target,
+		     const void *payload);
+void bsim__on_periodic(struct bsim_engine *e, void *ctx, uint32_t target,
+		       const void *payload);
+void bsim__on_move(struct bsim_engine *e, void *ctx, uint32_t target,
+		   const void *payload);
+void bsim__on_hplmn(struct bsim_engine *e, void *ctx, uint32_t target,
+		    const void *payload);
+void bsim__on_retry(struct bsim_engine *e, void *ctx, uint32_t target,
+		    const void *payload);
+void bsim__on_guard(struct bsim_engine *e, void *ctx, uint32_t target,
+		    const void *payload);
+void bsim__on_answer(struct bsim_engine *e, void *ctx, uint32_t target,
+		     const void *payload);
+void bsim__on_contact(struct bsim_engine *e, void *ctx, uint32_t target,
+		      const void *payload);
+void bsim__on_failure(struct bsim_engine *e, void *ctx, uint32_t target,
+		      const void *payload);
+void bsim__on_fault(struct bsim_engine *e, void *ctx, uint32_t target,
+		    const void *payload);
+/* Account service time up to now and switch category. */
+void bsim__svc_set(struct bsim_model *m, uint32_t i, uint8_t svc, uint64_t now);
+void bsim__trace(struct bsim_model *m, uint32_t i, uint8_t type, uint8_t result,
+		 uint16_t op, uint16_t peer);
+
+/* ledger.c */
+/* Open a roaming record for device i on its serving network (no-op at
+ * home or for SMS classes). */
+void bsim__session_open(struct bsim_model *m, uint32_t i, uint64_t now);
+/* Close the open record (if any); `drop`: the session was lost. */
+void bsim__session_close(struct bsim_model *m, uint32_t i, uint64_t now,
+			 bool drop);
+void bsim__session_bytes(struct bsim_model *m, uint32_t i, uint64_t now,
+			 uint64_t up, uint64_t down);
+void bsim__sms_record(struct bsim_model *m, uint32_t i, uint64_t now);
+void bsim__access_fee(struct bsim_model *m, uint32_t i, uint64_t now);
+/* User-plane round trip of device i on its serving network, ms. */
+double bsim__user_rtt_ms(const struct bsim_model *m, uint32_t i);
+
+/* kpi.c */
+int bsim__kpi_finish(struct bsim_model *m);
+
+#endif /* BSIM_MODEL_INTERNAL_H */

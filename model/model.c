@@ -1,0 +1,374 @@
+/* SPDX-License-Identifier: MIT */
+/* The model's life cycle and run loop (see model.h). */
+#include "model-internal.h"
+
+#include <blocsim/error.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const message_names[] = {
+#define BSIM_MSG_NAME(id, name) name,
+	BSIM_MESSAGE_TYPES(BSIM_MSG_NAME)
+#undef BSIM_MSG_NAME
+};
+
+const char *bsim_message_name(unsigned m)
+{
+	return m < BSIM_MESSAGE_COUNT ? message_names[m] : "?";
+}
+
+static int class_params(struct bsim_model *m)
+{
+	const struct bsim_world *w = m->w;
+
+	m->cp = calloc(w->nclasses ? w->nclasses : 1, sizeof(*m->cp));
+	if (!m->cp)
+		return BSIM_ENOMEM;
+	for (size_t c = 0; c < w->nclasses; c++) {
+		const struct bsim_class *cl = &w->classes[c];
+		struct bsim__class_params *p = &m->cp[c];
+
+		bsim__retry_defaults(&p->retry, cl->ts34);
+		p->retry.t3411_ns = S_TO_NS(cl->t3411_s);
+		p->retry.t3402_ns = S_TO_NS(cl->t3402_s);
+		p->retry.max_attempts =
+			(uint8_t)(cl->max_attempts > 255 ? 255
+							 : cl->max_attempts);
+		p->retry.t3346_min_ns = S_TO_NS(cl->t3346_min_s);
+		p->retry.t3346_max_ns = S_TO_NS(cl->t3346_max_s);
+		p->t3412_ns = S_TO_NS(cl->t3412_s);
+		p->t3324_ns = S_TO_NS(cl->t3324_s);
+		p->t3410_ns = S_TO_NS(cl->t3410_s);
+		p->hplmn_ns = S_TO_NS(cl->hpplmn_search_s);
+		p->report_ns = S_TO_NS(cl->report_s);
+		p->parked_ns = S_TO_NS(cl->parked_report_s);
+		p->family =
+			cl->radio == BSIM_RADIO_2G ? BSIM__R_MAP : BSIM__R_EPS;
+		p->radio_rtt_s = cl->radio == BSIM_RADIO_NB_IOT ? RADIO_RTT_NB_S
+				 : cl->radio == BSIM_RADIO_2G	? RADIO_RTT_2G_S
+								: RADIO_RTT_S;
+	}
+	return 0;
+}
+
+static int nodes_build(struct bsim_model *m)
+{
+	const struct bsim_world *w = m->w;
+	size_t nop = w->noperators, nn = 2 * nop + w->nplatforms + 1;
+	int rc;
+
+	m->nnodes = nn;
+	m->ipx_node = (uint16_t)(nn - 1);
+	m->nodes = calloc(nn, sizeof(*m->nodes));
+	m->node_down = calloc(nn, sizeof(*m->node_down));
+	m->node_site = calloc(nn, sizeof(*m->node_site));
+	m->node_backoff = calloc(nn, sizeof(*m->node_backoff));
+	m->node_sec = calloc(nn, sizeof(*m->node_sec));
+	m->node_sec_count = calloc(nn, sizeof(*m->node_sec_count));
+	m->op_hss_node = calloc(nop, sizeof(*m->op_hss_node));
+	m->lat_core_s = calloc(nop * nn, sizeof(*m->lat_core_s));
+	if (!m->nodes || !m->node_down || !m->node_site || !m->node_backoff ||
+	    !m->node_sec || !m->node_sec_count || !m->op_hss_node ||
+	    !m->lat_core_s)
+		return BSIM_ENOMEM;
+	for (size_t n = 0; n < nn; n++) {
+		double rate;
+		uint32_t limit;
+
+		if (n < nop) {
+			rate = w->operators[n].mme_capacity_per_s;
+			limit = w->operators[n].mme_queue_limit;
+			m->node_site[n] = w->operators[n].hss_site;
+		} else if (n < 2 * nop) {
+			rate = w->operators[n - nop].hss_capacity_per_s;
+			limit = w->operators[n - nop].hss_queue_limit;
+			m->node_site[n] = w->operators[n - nop].hss_site;
+		} else if (n < nn - 1) {
+			const struct bsim_platform *p =
+				&w->platforms[n - 2 * nop];
+
+			rate = p->hss_capacity_per_s;
+			limit = p->hss_queue_limit;
+			m->node_site[n] = p->hss_site;
+		} else {
+			rate = IPX_RATE_PER_S;
+			limit = IPX_QUEUE_LIMIT;
+			m->node_site[n] = UINT16_MAX;
+		}
+		rc = bsim__node_init(&m->nodes[n],
+				     bsim_entity(BSIM_ENTITY_NODE, n), rate,
+				     BSIM_SERVICE_EXPONENTIAL, 0, limit);
+		if (rc)
+			return rc;
+	}
+	for (size_t o = 0; o < nop; o++) {
+		m->op_hss_node[o] = (uint16_t)(nop + o);
+		for (size_t p = w->nplatforms; p-- > 0;)
+			for (size_t k = 0; k < w->platforms[p].nmembers; k++)
+				if (w->platforms[p].members[k] == o)
+					m->op_hss_node[o] =
+						(uint16_t)(2 * nop + p);
+	}
+	for (size_t v = 0; v < nop; v++)
+		for (size_t n = 0; n < nn; n++) {
+			const struct bsim_city *a =
+				&w->cities[w->operators[v].hss_site];
+			double km = 0;
+
+			if (m->node_site[n] != UINT16_MAX) {
+				const struct bsim_city *b =
+					&w->cities[m->node_site[n]];
+
+				km = bsim_geo_distance_km(a->lat, a->lon,
+							  b->lat, b->lon);
+			}
+			m->lat_core_s[v * nn + n] =
+				HOP_S + KM_RTT_MS * km / 2 / 1000;
+		}
+	return 0;
+}
+
+/* Random roaming faults per agreement: a Poisson process at the
+ * agreement's rate; each lasts its detection plus repair time. */
+static void faults_schedule(struct bsim_model *m)
+{
+	const struct bsim_world *w = m->w;
+	size_t nop = w->noperators;
+	double end_s = (double)w->run.duration_s;
+
+	for (size_t h = 0; h < nop; h++)
+		for (size_t v = 0; v < nop; v++) {
+			const struct bsim_terms *t = bsim_world_terms(w, h, v);
+			uint64_t ent =
+				bsim_entity(BSIM_ENTITY_OPERATOR, h * nop + v);
+			bsim_rng_ctr ctr = 0;
+			double rate = t->fault_rate_per_year / 31557600.0,
+			       ts = 0;
+			uint32_t pair = (uint32_t)(h * nop + v);
+
+			if (h == v || t->relation == BSIM_REL_NONE || rate <= 0)
+				continue;
+			for (;;) {
+				double u, dur;
+				uint8_t ph0 = 0, ph1 = 1;
+
+				u = bsim_rng_uniform(m->rng, ent,
+						     BSIM_RNG_FAILURE, &ctr);
+				ts += -log1p(-u) / rate;
+				if (ts >= end_s)
+					break;
+				u = bsim_rng_uniform(m->rng, ent,
+						     BSIM_RNG_FAILURE, &ctr);
+				dur = -log1p(-u) * t->fault_detect_s;
+				u = bsim_rng_uniform(m->rng, ent,
+						     BSIM_RNG_FAILURE, &ctr);
+				dur += -log1p(-u) * t->fault_repair_s;
+				bsim_engine_schedule_at(m->eng, S_TO_NS(ts),
+							m->h_fault, pair, &ph0);
+				if (ts + dur < end_s)
+					bsim_engine_schedule_at(
+						m->eng, S_TO_NS(ts + dur),
+						m->h_fault, pair, &ph1);
+				ts += dur;
+			}
+		}
+}
+
+static int handlers(struct bsim_model *m)
+{
+	struct {
+		unsigned *id;
+		bsim_handler_fn fn;
+		size_t size;
+	} h[] = {
+		{ &m->h_report, bsim__on_report, 0 },
+		{ &m->h_periodic, bsim__on_periodic, 0 },
+		{ &m->h_move, bsim__on_move, 0 },
+		{ &m->h_hplmn, bsim__on_hplmn, 0 },
+		{ &m->h_retry, bsim__on_retry, 0 },
+		{ &m->h_guard, bsim__on_guard, sizeof(uint16_t) },
+		{ &m->h_hop, bsim__on_hop, sizeof(struct bsim__hop) },
+		{ &m->h_answer, bsim__on_answer, sizeof(struct bsim__answer) },
+		{ &m->h_failure, bsim__on_failure, 1 },
+		{ &m->h_fault, bsim__on_fault, 1 },
+		{ &m->h_contact, bsim__on_contact, 0 },
+	};
+
+	for (size_t k = 0; k < sizeof(h) / sizeof(h[0]); k++) {
+		int id = bsim_engine_register(m->eng, h[k].fn, m, h[k].size);
+
+		if (id < 0)
+			return id;
+		*h[k].id = (unsigned)id;
+	}
+	return 0;
+}
+
+int bsim_model_create(const struct bsim_world *world,
+		      const struct bsim_grid *grid, struct bsim_engine *engine,
+		      struct bsim_rng *rng, struct bsim_model **out, char *err,
+		      size_t errlen)
+{
+	struct bsim_model *m = calloc(1, sizeof(*m));
+	size_t nop = world->noperators, ndev = 0;
+	int rc;
+
+	if (!m)
+		return BSIM_ENOMEM;
+	m->w = world;
+	m->g = grid;
+	m->eng = engine;
+	m->rng = rng;
+	m->end_ns = S_TO_NS((double)world->run.duration_s);
+	m->tracing = world->run.output == BSIM_OUTPUT_FULL;
+	if ((rc = handlers(m)) || (rc = class_params(m)) ||
+	    (rc = nodes_build(m)))
+		goto fail;
+	m->op_radio_down = calloc(nop, sizeof(*m->op_radio_down));
+	m->op_reset_epoch = calloc(nop, sizeof(*m->op_reset_epoch));
+	m->pair_fault = calloc(nop * nop, sizeof(*m->pair_fault));
+	m->settle = calloc(nop * nop, sizeof(*m->settle));
+	m->net = calloc(nop * nop, sizeof(*m->net));
+	m->failure_end_ns = calloc(world->nfailures + 1, sizeof(uint64_t));
+	m->fail_baseline = calloc(world->nfailures + 1, sizeof(uint32_t));
+	m->fail_recovered_ns = calloc(world->nfailures + 1, sizeof(uint64_t));
+	m->fail_state = calloc(world->nfailures + 1, 1);
+	m->nbins = (size_t)((world->run.duration_s + world->run.bin_s - 1) /
+			    world->run.bin_s);
+	m->messages = calloc(m->nbins * m->nnodes * BSIM_MESSAGE_COUNT,
+			     sizeof(*m->messages));
+	m->series = calloc(m->nbins * m->nnodes * BSIM_SERIES_COUNT,
+			   sizeof(*m->series));
+	m->storm_bits = calloc(world->run.duration_s / 8 + 2, 1);
+	rc = BSIM_ENOMEM;
+	if (!m->op_radio_down || !m->op_reset_epoch || !m->pair_fault ||
+	    !m->settle || !m->net || !m->failure_end_ns || !m->messages ||
+	    !m->fail_baseline || !m->fail_recovered_ns || !m->fail_state ||
+	    !m->series || !m->storm_bits)
+		goto fail;
+	if ((rc = bsim__cover_build(m, err, errlen)) ||
+	    (rc = bsim__routes_build(m, err, errlen)))
+		goto fail;
+	bsim__proc_tables(m);
+	for (size_t c = 0; c < world->nclasses; c++)
+		ndev += world->classes[c].count;
+	m->ndev = ndev;
+	m->dev = calloc(ndev ? ndev : 1, sizeof(*m->dev));
+	m->row = calloc(ndev ? ndev : 1, sizeof(*m->row));
+	rc = BSIM_ENOMEM;
+	if (!m->dev || !m->row)
+		goto fail;
+	{
+		uint32_t i = 0;
+
+		for (size_t c = 0; c < world->nclasses; c++)
+			for (uint64_t k = 0; k < world->classes[c].count; k++) {
+				m->dev[i].cls = (uint16_t)c;
+				bsim__device_init(m, i);
+				m->n_nosvc += m->dev[i].svc == SVC_NONE;
+				i++;
+			}
+	}
+	for (size_t f = 0; f < world->nfailures; f++) {
+		const struct bsim_failure *fl = &world->failures[f];
+		uint8_t ph0 = 0, ph1 = 1;
+		uint64_t t0 = S_TO_NS(fl->start_s),
+			 t1 = S_TO_NS(fl->start_s + fl->duration_s);
+
+		if (t0 < m->end_ns)
+			bsim_engine_schedule_at(engine, t0, m->h_failure,
+						(uint32_t)f, &ph0);
+		if (t1 < m->end_ns)
+			bsim_engine_schedule_at(engine, t1, m->h_failure,
+						(uint32_t)f, &ph1);
+	}
+	faults_schedule(m);
+	*out = m;
+	return 0;
+fail:
+	bsim_model_destroy(m);
+	return rc;
+}
+
+int bsim_model_run(struct bsim_model *m, uint64_t slice_ns,
+		   bsim_progress_fn progress, void *ctx)
+{
+	uint64_t t = bsim_engine_now(m->eng);
+	struct bsim_engine_stats st;
+	int rc;
+
+	if (slice_ns == 0)
+		slice_ns = m->end_ns;
+	while (t < m->end_ns) {
+		t = m->end_ns - t > slice_ns ? t + slice_ns : m->end_ns;
+		rc = bsim_engine_run_until(m->eng, t);
+		if (rc < 0)
+			return rc;
+		bsim_engine_get_stats(m->eng, &st);
+		if (progress && !progress(ctx, t, m->end_ns, st.executed))
+			return BSIM_ESTOPPED;
+	}
+	for (uint32_t i = 0; i < m->ndev; i++) {
+		struct bsim__device *d = &m->dev[i];
+
+		bsim__svc_set(m, i, d->svc, m->end_ns);
+		bsim__session_close(m, i, m->end_ns, false);
+	}
+	bsim_engine_get_stats(m->eng, &st);
+	m->res.events_executed = st.executed;
+	return bsim__kpi_finish(m);
+}
+
+const struct bsim_results *bsim_model_results(const struct bsim_model *m)
+{
+	return &m->res;
+}
+
+void bsim_model_destroy(struct bsim_model *m)
+{
+	if (!m)
+		return;
+	if (m->nodes)
+		for (size_t n = 0; n < m->nnodes; n++)
+			bsim__node_finish(&m->nodes[n]);
+	free(m->nodes);
+	free(m->node_down);
+	free(m->node_site);
+	free(m->node_backoff);
+	free(m->node_sec);
+	free(m->node_sec_count);
+	free(m->op_hss_node);
+	free(m->lat_core_s);
+	free(m->cp);
+	free(m->op_radio_down);
+	free(m->op_reset_epoch);
+	free(m->pair_fault);
+	free(m->settle);
+	free(m->net);
+	free(m->failure_end_ns);
+	free(m->fail_baseline);
+	free(m->fail_recovered_ns);
+	free(m->fail_state);
+	free(m->messages);
+	free(m->series);
+	free(m->storm_bits);
+	free(m->cell_ta);
+	free(m->cover_start);
+	free(m->cover_op);
+	free(m->country_cells_start);
+	free(m->country_cells);
+	bsim__routes_free(m);
+	free(m->dev);
+	free(m->row);
+	free(m->rec);
+	bsim__fee_set_finish(&m->fees);
+	free(m->trace);
+	free(m->lat_s);
+	free(m->node_rows);
+	free(m->kpi_class);
+	free(m->kpi_op);
+	free(m);
+}

@@ -1,0 +1,405 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Procedures as transactions through signalling nodes. A procedure
+ * attempt is a chain of hop events: the serving MME, the IPX hub (when the
+ * agreement's path goes through it), the home HSS (when the procedure
+ * needs it), the hub again, and the answer back to the device. Each node
+ * is a FIFO server (node.c) visited at the hop's arrival time, so its
+ * arrivals come in time order and the Lindley recursion is exact. Nodes
+ * count the messages of procedures.def as they process them, including
+ * for attempts the device has already given up on (T3410): that wasted
+ * work is what turns overload into a storm.
+ */
+#include "model-internal.h"
+
+#include <blocsim/error.h>
+
+#include <assert.h>
+#include <math.h>
+#include <string.h>
+
+struct def {
+	uint8_t proc, family, node, msg, count;
+};
+
+#define EPS BSIM__R_EPS
+#define MAP BSIM__R_MAP
+#define MME BSIM__N_MME
+#define OLD BSIM__N_OLD
+#define HSS BSIM__N_HSS
+static const struct def defs[] = {
+#define PROC_MSG(p, r, n, msg, c) { BSIM__P_##p, r, n, BSIM__M_##msg, c },
+#include "procedures.def"
+#undef PROC_MSG
+};
+#undef EPS
+#undef MAP
+#undef MME
+#undef OLD
+#undef HSS
+
+void bsim__proc_tables(struct bsim_model *m)
+{
+	memset(m->msgs, 0, sizeof(m->msgs));
+	for (size_t i = 0; i < sizeof(defs) / sizeof(defs[0]); i++) {
+		struct bsim__msgs *s =
+			&m->msgs[defs[i].proc][defs[i].family][defs[i].node];
+
+		assert(s->n < 6);
+		s->type[s->n] = defs[i].msg;
+		s->count[s->n] = defs[i].count;
+		s->n++;
+		s->total += defs[i].count;
+	}
+}
+
+uint16_t bsim__node_of(const struct bsim_model *m, enum bsim_node_kind k,
+		       uint16_t index)
+{
+	size_t nop = m->w->noperators;
+
+	switch (k) {
+	case BSIM_NODE_MME:
+		return index;
+	case BSIM_NODE_HSS:
+		return (uint16_t)(nop + index);
+	case BSIM_NODE_PLATFORM:
+		return (uint16_t)(2 * nop + index);
+	case BSIM_NODE_IPX:
+		break;
+	}
+	return m->ipx_node;
+}
+
+static size_t bin_of(const struct bsim_model *m, uint64_t t)
+{
+	size_t b = (size_t)(t / S_TO_NS((double)m->w->run.bin_s));
+
+	return b < m->nbins ? b : m->nbins - 1;
+}
+
+static void count(struct bsim_model *m, uint16_t node, uint64_t t,
+		  unsigned type, unsigned n)
+{
+	size_t b = bin_of(m, t);
+
+	m->messages[(b * m->nnodes + node) * BSIM_MESSAGE_COUNT + type] += n;
+}
+
+/* Count the messages of one procedure step at a node; skip AIR (and MAP
+ * SAI) when the visited network holds a usable vector. */
+static void count_step(struct bsim_model *m, uint16_t node, uint64_t t,
+		       const struct bsim__hop *h, enum bsim__pnode kind)
+{
+	const struct bsim__msgs *s = &m->msgs[h->proc][h->family][kind];
+
+	for (unsigned k = 0; k < s->n; k++) {
+		if (!(h->flags & HOP_AIR) && (s->type[k] == BSIM__M_S6A_AIR ||
+					      s->type[k] == BSIM__M_MAP_SAI))
+			continue;
+		count(m, node, t, s->type[k], s->count[k]);
+	}
+}
+
+static unsigned hss_messages(const struct bsim_model *m,
+			     const struct bsim__hop *h)
+{
+	const struct bsim__msgs *s = &m->msgs[h->proc][h->family][BSIM__N_HSS];
+	unsigned n = 0;
+
+	for (unsigned k = 0; k < s->n; k++)
+		if ((h->flags & HOP_AIR) || (s->type[k] != BSIM__M_S6A_AIR &&
+					     s->type[k] != BSIM__M_MAP_SAI))
+			n += s->count[k];
+	return n;
+}
+
+/* Offered load per second above the service rate marks a storm second. */
+static void storm_tick(struct bsim_model *m, uint16_t node, uint64_t t)
+{
+	uint64_t sec = t / 1000000000u;
+
+	if (sec != m->node_sec[node]) {
+		if ((double)m->node_sec_count[node] >
+			    m->nodes[node].rate_per_s &&
+		    m->node_sec[node] < m->end_ns / 1000000000u + 1)
+			m->storm_bits[m->node_sec[node] / 8] |=
+				(uint8_t)(1u << (m->node_sec[node] % 8));
+		m->node_sec[node] = sec;
+		m->node_sec_count[node] = 0;
+	}
+	m->node_sec_count[node]++;
+}
+
+/* A transaction arrives at a node now: true and its departure time, or
+ * false when the node is at its queue limit. */
+static bool arrive(struct bsim_model *m, uint16_t node, uint64_t t,
+		   uint64_t *dep)
+{
+	size_t b = bin_of(m, t);
+	uint32_t *s = &m->series[(b * m->nnodes + node) * BSIM_SERIES_COUNT];
+	bool ok = bsim__node_arrive(&m->nodes[node], m->rng, t, dep);
+	uint32_t q = m->nodes[node].count;
+
+	storm_tick(m, node, t);
+	s[BSIM_SERIES_OFFERED]++;
+	if (ok)
+		s[BSIM_SERIES_SERVED]++;
+	else
+		s[BSIM_SERIES_REJECTED]++;
+	if (q > s[BSIM_SERIES_QUEUE])
+		s[BSIM_SERIES_QUEUE] = q;
+	return ok;
+}
+
+static double radio_rtt(const struct bsim_model *m, uint32_t i)
+{
+	return m->cp[m->dev[i].cls].radio_rtt_s;
+}
+
+/* The answer reaches the device after the remaining NAS round trips. */
+static void answer(struct bsim_model *m, uint32_t i, const struct bsim__hop *h,
+		   uint64_t t, unsigned cause, uint16_t node)
+{
+	const struct bsim__msgs *s = &m->msgs[h->proc][h->family][BSIM__N_MME];
+	unsigned nas = 0;
+	struct bsim__answer a = { .seq = h->seq,
+				  .proc = h->proc,
+				  .cause = (uint8_t)cause,
+				  .visited = h->visited,
+				  .node = node };
+	double rounds;
+
+	if (!(h->flags & HOP_REPLY))
+		return;
+	for (unsigned k = 0; k < s->n; k++)
+		if (s->type[k] == BSIM__M_NAS)
+			nas += s->count[k];
+	rounds = nas > 1 ? nas / 2.0 - 0.5 : 0.5;
+	bsim_engine_schedule_at(m->eng, t + S_TO_NS(rounds * radio_rtt(m, i)),
+				m->h_answer, i, &a);
+}
+
+static void next(struct bsim_model *m, uint32_t i, struct bsim__hop h,
+		 uint8_t step, uint64_t t)
+{
+	h.step = step;
+	bsim_engine_schedule_at(m->eng, t, m->h_hop, i, &h);
+}
+
+/* One-way core latency between visited MME and HSS node, s. */
+static double core_s(const struct bsim_model *m, const struct bsim__hop *h)
+{
+	double s = m->lat_core_s[(size_t)h->visited * m->nnodes + h->hss_node];
+
+	return (h->flags & HOP_IPX) ? s + IPX_DETOUR_S : s;
+}
+
+void bsim__proc_start(struct bsim_model *m, uint32_t i, enum bsim__proc proc,
+		      uint16_t visited, unsigned flags)
+{
+	struct bsim__device *d = &m->dev[i];
+	const struct bsim_terms *t = bsim_world_terms(m->w, d->home, visited);
+	uint64_t now = bsim_engine_now(m->eng);
+	struct bsim__hop h = { .start_ns = now,
+			       .proc = (uint8_t)proc,
+			       .family = m->cp[d->cls].family,
+			       .visited = visited,
+			       .old = BSIM__NO_OP,
+			       .hss_node = m->op_hss_node[d->home] };
+	bool reset = d->reset_epoch < m->op_reset_epoch[d->home];
+
+	switch (proc) {
+	case BSIM__P_ATTACH:
+		if (d->ctx_op != visited)
+			flags |= HOP_AIR | HOP_HSS;
+		if (d->hss_loc != visited || reset)
+			flags |= HOP_HSS;
+		flags |= HOP_REPLY;
+		break;
+	case BSIM__P_TAU_INTER:
+	case BSIM__P_HO_INTER:
+		flags |= HOP_HSS | HOP_REPLY;
+		h.old = d->serving;
+		break;
+	case BSIM__P_TAU_LOCAL:
+		if (reset || d->hss_loc != visited)
+			flags |= HOP_HSS | HOP_REPLY;
+		break;
+	case BSIM__P_DETACH:
+	case BSIM__P_PROFILE_SWITCH:
+		flags |= HOP_HSS;
+		break;
+	case BSIM__P_SERVICE:
+	case BSIM__P_HO_INTRA:
+	case BSIM__P_COUNT:
+		break;
+	}
+	if ((flags & HOP_HSS) && visited != d->home && t->path == BSIM_PATH_IPX)
+		flags |= HOP_IPX;
+	if ((proc == BSIM__P_ATTACH || proc == BSIM__P_TAU_INTER) &&
+	    visited != d->home && visited != d->hss_loc)
+		flags |= HOP_STEER;
+	h.flags = (uint8_t)flags;
+	if (flags & HOP_REPLY) {
+		d->seq++;
+		h.seq = d->seq;
+		d->flags |= DEV_BUSY;
+		d->proc = (uint8_t)proc;
+		d->ev_guard = bsim_engine_schedule_at(
+			m->eng, now + m->cp[d->cls].t3410_ns, m->h_guard, i,
+			&h.seq);
+	}
+	if (proc == BSIM__P_PROFILE_SWITCH) {
+		next(m, i, h, 2, now);
+		return;
+	}
+	next(m, i, h, 0, now + S_TO_NS(radio_rtt(m, i) / 2));
+}
+
+/* The steering decision of the home network: reject a non-preferred
+ * visited network (#17) unless the device has been rejected
+ * SOR_MAX_ATTEMPTS times within SOR_WINDOW_S. Preferred: no network of the
+ * same country ranks better in the home's list. */
+static bool steer_reject(struct bsim_model *m, uint32_t i, uint16_t v,
+			 uint64_t now)
+{
+	struct bsim__device *d = &m->dev[i];
+	const struct bsim_world *w = m->w;
+	uint16_t rv = bsim_world_terms(w, d->home, v)->steering_rank;
+	bool better = false;
+
+	for (size_t o = 0; o < w->noperators && !better; o++) {
+		uint16_t r = bsim_world_terms(w, d->home, o)->steering_rank;
+
+		if (o != v &&
+		    w->operators[o].country == w->operators[v].country && r &&
+		    (rv == 0 || r < rv))
+			better = true;
+	}
+	if (!better)
+		return false;
+	if (now - d->sor_window_ns > S_TO_NS(SOR_WINDOW_S)) {
+		d->sor_window_ns = now;
+		d->sor_count = 0;
+	}
+	if (d->sor_count >= SOR_MAX_ATTEMPTS)
+		return false;
+	d->sor_count++;
+	return true;
+}
+
+void bsim__on_hop(struct bsim_engine *e, void *ctx, uint32_t i,
+		  const void *payload)
+{
+	struct bsim_model *m = ctx;
+	struct bsim__hop h;
+	struct bsim__device *d = &m->dev[i];
+	uint64_t now = bsim_engine_now(e), dep;
+	uint16_t node;
+	double lat;
+
+	memcpy(&h, payload, sizeof(h));
+	lat = core_s(m, &h);
+	switch (h.step) {
+	case 0: /* The serving MME. */
+		node = h.visited;
+		count_step(m, node, now, &h, BSIM__N_MME);
+		if (h.old != BSIM__NO_OP && h.old != h.visited) {
+			uint16_t on = h.old;
+
+			count_step(m, on, now, &h, BSIM__N_OLD);
+			(void)arrive(m, on, now, &dep);
+		}
+		if (m->pair_fault[(size_t)d->home * m->w->noperators +
+				  h.visited])
+			return; /* Misconfigured: no answer. */
+		if (!arrive(m, node, now, &dep)) {
+			count(m, node, now, BSIM__M_REJECT, 1);
+			answer(m, i, &h, now, CAUSE_22, node);
+			return;
+		}
+		if (bsim_world_terms(m->w, d->home, h.visited)->relation ==
+		    BSIM_REL_NONE) {
+			count(m, node, dep, BSIM__M_REJECT, 1);
+			answer(m, i, &h, dep, CAUSE_11, node);
+			return;
+		}
+		if (!(h.flags & HOP_HSS)) {
+			answer(m, i, &h, dep, CAUSE_NONE, node);
+			return;
+		}
+		if (h.flags & HOP_IPX)
+			next(m, i, h, 1, dep + S_TO_NS(lat / 2));
+		else
+			next(m, i, h, 2, dep + S_TO_NS(lat));
+		return;
+	case 1: /* The IPX hub, outbound. */
+	case 3: /* ... and back. */
+		node = m->ipx_node;
+		if (m->node_down[node])
+			return;
+		if (h.step == 1)
+			count(m, node, now, BSIM__M_DEA_RELAY,
+			      hss_messages(m, &h));
+		if (!arrive(m, node, now, &dep))
+			return; /* Dropped by the hub: a timeout. */
+		if (h.step == 1)
+			next(m, i, h, 2, dep + S_TO_NS(lat / 2));
+		else
+			answer(m, i, &h, dep + S_TO_NS(lat / 2), h.cause,
+			       h.visited);
+		return;
+	case 2: /* The home HSS (or platform pool). */
+		node = h.hss_node;
+		count_step(m, node, now, &h, BSIM__N_HSS);
+		if (m->node_down[node])
+			return; /* No answer: the MME times out. */
+		dep = now;
+		if (!arrive(m, node, now, &dep)) {
+			count(m, node, now, BSIM__M_REJECT, 1);
+			h.cause = CAUSE_22; /* Too busy: the MME sends #22. */
+		} else if ((h.flags & HOP_STEER) &&
+			   steer_reject(m, i, h.visited, now)) {
+			h.cause = CAUSE_17;
+		} else {
+			h.cause = CAUSE_NONE;
+			if (h.proc != BSIM__P_DETACH &&
+			    h.proc != BSIM__P_PROFILE_SWITCH) {
+				uint16_t old = d->hss_loc;
+
+				d->hss_loc = h.visited;
+				d->reset_epoch = m->op_reset_epoch[d->home];
+				if (old != BSIM__NO_OP && old != h.visited) {
+					/* Cancel-location to the old MME. */
+					const struct bsim__msgs *s =
+						&m->msgs[h.proc][h.family]
+							[BSIM__N_OLD];
+					for (unsigned k = 0; k < s->n; k++)
+						if (s->type[k] ==
+							    BSIM__M_S6A_CLR ||
+						    s->type[k] ==
+							    BSIM__M_MAP_CL)
+							count(m, old, now,
+							      s->type[k],
+							      s->count[k]);
+					(void)arrive(m, old, now, &dep);
+					if (d->ctx_op == old)
+						d->ctx_op = BSIM__NO_OP;
+				}
+			} else if (h.proc == BSIM__P_DETACH) {
+				d->hss_loc = BSIM__NO_OP;
+			}
+		}
+		if (!(h.flags & HOP_REPLY))
+			return;
+		if (h.flags & HOP_IPX)
+			next(m, i, h, 3, dep + S_TO_NS(lat / 2));
+		else
+			answer(m, i, &h, dep + S_TO_NS(lat), h.cause,
+			       h.cause == CAUSE_22 ? node : h.visited);
+		return;
+	default:
+		assert(!"unknown hop step");
+	}
+}
