@@ -13,6 +13,9 @@
 /* `blocsim bench engine`: the HOLD model on a chosen queue. */
 int bsim_bench_engine_main(int argc, char **argv);
 
+/* `blocsim bench model`: the default world scaled to N devices. */
+int bsim_bench_model_main(int argc, char **argv);
+
 /* `blocsim bench latency`: random-access latency by working-set size. */
 int bsim_bench_latency_main(int argc, char **argv);
 

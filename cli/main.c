@@ -22,9 +22,11 @@ static int bench_main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "engine"))
 		return bsim_bench_engine_main(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "model"))
+		return bsim_bench_model_main(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "latency"))
 		return bsim_bench_latency_main(argc - 1, argv + 1);
-	fprintf(stderr, "usage: blocsim bench engine|latency [options]   "
+	fprintf(stderr, "usage: blocsim bench engine|model|latency [options]   "
 			"(see `blocsim bench engine --help`)\n");
 	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
 		return 0;
@@ -40,7 +42,8 @@ static int version_main(int argc, char **argv)
 }
 
 static const struct command commands[] = {
-	{ "bench", "benchmarks: `bench engine` (HOLD model), `bench latency`",
+	{ "bench",
+	  "benchmarks: `bench engine` (HOLD), `bench model`, `bench latency`",
 	  bench_main },
 	{ "check", "validate a scenario (`check FILE [--set path=value]`)",
 	  bsim_cli_check },

@@ -167,6 +167,7 @@ int bsim_cli_run(int argc, char **argv)
 	if (!sets)
 		return 1;
 	seedset[0] = outset[0] = '\0';
+	argv[0] = "blocsim run"; /* getopt's messages name the command. */
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
 		switch (c) {
@@ -251,6 +252,12 @@ int bsim_cli_run(int argc, char **argv)
 		sets[nsets++] = seedset;
 	if (outset[0])
 		sets[nsets++] = outset;
+	if (ec.backend != BSIM_BACKEND_NS3 && ec.ns3_scheduler) {
+		fprintf(stderr,
+			"blocsim run: --ns3-scheduler needs --engine ns3\n");
+		status = 2;
+		goto done;
+	}
 	if (ec.backend == BSIM_BACKEND_NS3 && !ec.ns3_scheduler)
 		ec.ns3_scheduler = "map";
 	if ((rc = bsim_engine_check_config(&ec))) {

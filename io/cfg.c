@@ -19,6 +19,7 @@
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -924,7 +925,12 @@ static bool plain_ok(const char *s, bool quoted)
 {
 	static const char *const special = "-?:,[]{}#&*!|>'\"%@`";
 
-	if (!*s || strchr(special, s[0]) || s[0] == ' ' ||
+	/* A leading '-' is plain before a digit: "-300", "-96.797". */
+	bool dash =
+		s[0] == '-' && (isdigit((unsigned char)s[1]) ||
+				(s[1] == '.' && isdigit((unsigned char)s[2])));
+
+	if (!*s || (strchr(special, s[0]) && !dash) || s[0] == ' ' ||
 	    s[strlen(s) - 1] == ' ')
 		return false;
 	if (strstr(s, ": ") || strstr(s, " #") || strchr(s, '\n') ||

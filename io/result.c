@@ -447,7 +447,7 @@ static int devices(hid_t root, const struct bsim_results *r)
 	/* Times go out in seconds: a derived view of the rows. */
 	struct dev {
 		uint32_t id;
-		uint16_t class_, home_op, home_op_initial;
+		uint16_t class_, home_op, home_op_initial, country;
 		uint32_t attaches_ok, attaches_failed, handovers,
 			border_crossings, reattaches, session_drops, reports,
 			reports_lost, records;
@@ -462,6 +462,8 @@ static int devices(hid_t root, const struct bsim_results *r)
 		F(struct dev, home_op, BSIM_H5_U16, NULL,
 		  "home operator at the end"),
 		F(struct dev, home_op_initial, BSIM_H5_U16, NULL, NULL),
+		F(struct dev, country, BSIM_H5_U16, NULL,
+		  "row of /countries where the device starts"),
 		F(struct dev, attaches_ok, BSIM_H5_U32, NULL,
 		  "successful registrations in a new network"),
 		F(struct dev, attaches_failed, BSIM_H5_U32, NULL,
@@ -497,6 +499,7 @@ static int devices(hid_t root, const struct bsim_results *r)
 			.class_ = s->cls,
 			.home_op = s->home_op,
 			.home_op_initial = s->home_op_initial,
+			.country = s->country,
 			.attaches_ok = s->attaches_ok,
 			.attaches_failed = s->attaches_failed,
 			.handovers = s->handovers,

@@ -564,6 +564,10 @@ static enum bsim_relation derive(const struct bsim_world *w, size_t h, size_t v)
 {
 	if (h == v)
 		return BSIM_REL_HOME;
+	/* No national roaming between competitors of one country unless a
+	 * pair entry grants it. */
+	if (w->operators[h].country == w->operators[v].country)
+		return BSIM_REL_NONE;
 	if (w->operators[h].group[0] &&
 	    !strcmp(w->operators[h].group, w->operators[v].group))
 		return BSIM_REL_SAME_GROUP;
@@ -584,6 +588,7 @@ static enum bsim_relation derive(const struct bsim_world *w, size_t h, size_t v)
  * agreements.terms.<relation>: the terms of each relation (defaults:
  * default_terms); agreements.pairs."HOME>VISITED": a relation and/or terms
  * for one pair. A pair's relation is, unless its entry says otherwise:
+ * none between two operators of one country (no national roaming), else
  * same_group, bloc_partner (a common bloc), or arms_length.
  */
 static int load_agreements(struct loader *L, const struct bsim_cfg_node *root)

@@ -111,11 +111,12 @@ static bool awake(const struct bsim_model *m, const struct bsim__device *d,
 	return m->cp[d->cls].t3324_ns == 0 || now < d->awake_until_ns;
 }
 
+/* The device wakes (PSM active time starts). Its contact with the
+ * network (last_contact_ns) is set by each procedure it starts. */
 static void touch(struct bsim_model *m, uint32_t i, uint64_t now)
 {
 	struct bsim__device *d = &m->dev[i];
 
-	d->last_contact_ns = now;
 	d->awake_until_ns = now + m->cp[d->cls].t3324_ns;
 }
 
@@ -290,9 +291,9 @@ static void success(struct bsim_model *m, uint32_t i,
 	r->proc_done[a->proc]++;
 	bsim__retry_success(&d->retry);
 	if (a->proc == BSIM__P_TAU_LOCAL)
-		return; /* An update the HSS needed (after a Reset). */
+		return;	  /* An update the HSS needed (after a Reset). */
+	r->attaches_ok++; /* A registration in a new network. */
 	if (a->proc == BSIM__P_ATTACH) {
-		r->attaches_ok++;
 		if (d->flags & DEV_MOB_LOSS)
 			r->reattaches++;
 		if (old != BSIM__NO_OP && old != v)
@@ -571,7 +572,8 @@ void bsim__on_report(struct bsim_engine *e, void *ctx, uint32_t i,
 			try_register(m, i, now);
 		return;
 	}
-	if (d->reset_epoch < m->op_reset_epoch[d->home])
+	if (d->reset_epoch < m->op_reset_epoch[d->home] &&
+	    !(d->flags & DEV_BACKOFF))
 		bsim__proc_start(m, i, BSIM__P_TAU_LOCAL, d->serving, 0);
 	send_report(m, i, now);
 }
@@ -595,6 +597,9 @@ void bsim__on_periodic(struct bsim_engine *e, void *ctx, uint32_t i,
 		handle_mobility(m, i, now);
 		return;
 	}
+	if (d->reset_epoch < m->op_reset_epoch[d->home] &&
+	    (d->flags & DEV_BACKOFF))
+		return; /* The update the HSS needs waits for the back-off. */
 	bsim__proc_start(m, i, BSIM__P_TAU_LOCAL, d->serving,
 			 d->reset_epoch < m->op_reset_epoch[d->home] ? HOP_REPLY
 								     : 0);
@@ -902,11 +907,26 @@ void bsim__device_init(struct bsim_model *m, uint32_t i)
 	m->row[i].id = i;
 	m->row[i].cls = d->cls;
 	m->row[i].home_op = m->row[i].home_op_initial = d->home;
+	m->row[i].country = place;
 	/* Registered where it would select, with no signalling. */
+	/* Registered where it would select, with no signalling: networks
+	 * without an agreement refused it before the run (#11), so they are
+	 * on its SIM's forbidden list. */
 	n = bsim__candidates(m, d, d->cell, c, MAX_CAND);
-	k = n ? bsim__select(c, n, d->home, &d->sim, &d->sel, 0, GOOD_QUALITY,
-			     m->rng, entity(i), &d->ctr_sel)
-	      : -1;
+	k = -1;
+	for (int tries = 0; tries <= n; tries++) {
+		k = n ? bsim__select(c, n, d->home, &d->sim, &d->sel, 0,
+				     GOOD_QUALITY, m->rng, entity(i),
+				     &d->ctr_sel)
+		      : -1;
+		if (k < 0 || bsim_world_terms(w, d->home, c[k].op)->relation !=
+				     BSIM_REL_NONE)
+			break;
+		bsim__sim_forbid(&d->sim, c[k].op);
+	}
+	if (k >= 0 &&
+	    bsim_world_terms(w, d->home, c[k].op)->relation == BSIM_REL_NONE)
+		k = -1;
 	if (k >= 0) {
 		d->serving = d->hss_loc = d->ctx_op = d->sim.rplmn = c[k].op;
 		d->ta = c[k].ta;

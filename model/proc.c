@@ -170,8 +170,12 @@ static void answer(struct bsim_model *m, uint32_t i, const struct bsim__hop *h,
 				  .node = node };
 	double rounds;
 
-	if (!(h->flags & HOP_REPLY))
+	if (!(h->flags & HOP_REPLY)) {
+		/* Nobody waits: the procedure is complete here. */
+		if (cause == CAUSE_NONE)
+			m->row[i].proc_done[h->proc]++;
 		return;
+	}
 	for (unsigned k = 0; k < s->n; k++)
 		if (s->type[k] == BSIM__M_NAS)
 			nas += s->count[k];
@@ -208,6 +212,8 @@ void bsim__proc_start(struct bsim_model *m, uint32_t i, enum bsim__proc proc,
 			       .old = BSIM__NO_OP,
 			       .hss_node = m->op_hss_node[d->home] };
 	bool reset = d->reset_epoch < m->op_reset_epoch[d->home];
+
+	d->last_contact_ns = now;
 
 	switch (proc) {
 	case BSIM__P_ATTACH:
@@ -391,8 +397,11 @@ void bsim__on_hop(struct bsim_engine *e, void *ctx, uint32_t i,
 				d->hss_loc = BSIM__NO_OP;
 			}
 		}
-		if (!(h.flags & HOP_REPLY))
+		if (!(h.flags & HOP_REPLY)) {
+			if (h.cause == CAUSE_NONE)
+				m->row[i].proc_done[h.proc]++;
 			return;
+		}
 		if (h.flags & HOP_IPX)
 			next(m, i, h, 3, dep + S_TO_NS(lat / 2));
 		else

@@ -99,6 +99,7 @@ enum bsim_outcome {
 struct bsim_device_row {
 	uint32_t id;
 	uint16_t cls, home_op, home_op_initial;
+	uint16_t country; /**< Where it starts (its place if stationary). */
 	uint32_t attaches_ok, attaches_failed, handovers, handovers_failed;
 	uint32_t border_crossings, reattaches, session_drops, reports,
 		reports_lost, records;

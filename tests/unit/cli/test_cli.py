@@ -167,4 +167,4 @@ def test_bench_latency_options():
     p = run("bench", "latency", "--bogus")
     assert p.returncode == 2 and "unexpected argument" in p.stderr
     p = run("bench", "nothing")
-    assert p.returncode == 2 and "engine|latency" in p.stderr
+    assert p.returncode == 2 and "engine|model|latency" in p.stderr

@@ -102,6 +102,27 @@ Test(cfg, extends_deep_merges_maps_and_replaces_sequences)
 	bsim_cfg_destroy(c);
 }
 
+Test(cfg, a_null_value_removes_an_inherited_key)
+{
+	struct bsim_cfg *c;
+	struct bsim_cfg_err err;
+	const struct bsim_cfg_node *r, *ops;
+	const char *child;
+
+	write_file("base2.yaml", "blocs:\n  X: {members: [A]}\n"
+				 "operators:\n  A: {mnc: \"01\"}\n  B: {mnc: "
+				 "\"02\"}\n");
+	child = write_file("child2.yaml", "extends: base2.yaml\nblocs: null\n"
+					  "operators:\n  B: ~\n  Z: null\n");
+	cr_assert_eq(bsim_cfg_load(child, &c, &err), 0, "%s", err.msg);
+	r = bsim_cfg_root(c);
+	cr_assert_null(bsim_cfg_get(r, "blocs"));
+	ops = bsim_cfg_get(r, "operators");
+	cr_assert_eq(ops->n, 1, "B removed, Z never added");
+	cr_assert_not_null(bsim_cfg_get(ops, "A"));
+	bsim_cfg_destroy(c);
+}
+
 Test(cfg, errors_inside_an_extended_file_name_that_file)
 {
 	struct bsim_cfg *c;

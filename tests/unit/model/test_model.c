@@ -1,0 +1,378 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The roaming model end to end, on small worlds under tests/data:
+ * conservation (messages counted by nodes against procedures completed by
+ * devices, time, money), common random numbers across the five topology
+ * variants, determinism, the periodic-update load, storms after an HSS
+ * outage with Reset and after a radio outage (with and without TS.34
+ * back-off), selection behaviour seen in the trace, and equal results on
+ * the native and ns-3 engines.
+ */
+#include <blocsim/engine.h>
+#include <blocsim/model.h>
+#include <blocsim/rng.h>
+#include <blocsim/scenario.h>
+
+#include <criterion/criterion.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct run {
+	struct bsim_world *w;
+	struct bsim_grid g;
+	struct bsim_engine *e;
+	struct bsim_rng *rng;
+	struct bsim_model *m;
+	const struct bsim_results *r;
+};
+
+static void run_file(struct run *x, const char *file, const char *const *sets,
+		     size_t nsets, enum bsim_backend backend)
+{
+	char path[1024], err[512];
+	struct bsim_cfg_err cerr;
+	struct bsim_engine_config ec = {
+		.backend = backend,
+		.queue = BSIM_QUEUE_LADDER,
+		.ns3_scheduler = backend == BSIM_BACKEND_NS3 ? "map" : NULL
+	};
+
+	memset(x, 0, sizeof(*x));
+	snprintf(path, sizeof(path), "%s/%s", BSIM_TEST_DATA, file);
+	cr_assert_eq(bsim_scenario_load(path, sets, nsets, &x->w, NULL, &cerr),
+		     0, "%s", cerr.msg);
+	cr_assert_eq(bsim_scenario_geography(x->w, &x->g, err, sizeof(err)), 0,
+		     "%s", err);
+	x->rng = bsim_rng_create(x->w->run.seed);
+	cr_assert_eq(bsim_engine_create(&ec, &x->e), 0);
+	cr_assert_eq(bsim_model_create(x->w, &x->g, x->e, x->rng, &x->m, err,
+				       sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(bsim_model_run(x->m, 0, NULL, NULL), 0);
+	x->r = bsim_model_results(x->m);
+}
+
+static void run_free(struct run *x)
+{
+	bsim_model_destroy(x->m);
+	bsim_engine_destroy(x->e);
+	bsim_rng_destroy(x->rng);
+	bsim_grid_finish(&x->g);
+	bsim_world_destroy(x->w);
+}
+
+/* NAS messages per procedure (EPS), from the model's own table. */
+static unsigned nas_of(unsigned proc)
+{
+	enum { EPS = 0, MAP = 1, MME = 0, OLD = 1, HSS = 2 };
+	static const struct {
+		unsigned p, r, n, m, c;
+	} defs[] = {
+#define BSIM__P_ATTACH 0
+#define BSIM__P_TAU_INTER 1
+#define BSIM__P_TAU_LOCAL 2
+#define BSIM__P_SERVICE 3
+#define BSIM__P_DETACH 4
+#define BSIM__P_HO_INTRA 5
+#define BSIM__P_HO_INTER 6
+#define BSIM__P_PROFILE_SWITCH 7
+#define PROC_MSG(p, r, n, msg, c) { BSIM__P_##p, r, n, BSIM__M_##msg, c },
+#include "../../../model/procedures.def"
+#undef PROC_MSG
+	};
+	unsigned n = 0;
+
+	for (size_t k = 0; k < sizeof(defs) / sizeof(defs[0]); k++)
+		if (defs[k].p == proc && defs[k].r == EPS && defs[k].n == MME &&
+		    defs[k].m == BSIM__M_NAS)
+			n += defs[k].c;
+	return n;
+}
+
+Test(model, nodes_count_what_devices_complete, .timeout = 120)
+{
+	struct run x;
+	uint64_t node_nas = 0, dev_nas = 0, done = 0;
+
+	run_file(&x, "topo/arms-length.yaml", NULL, 0, BSIM_BACKEND_NATIVE);
+	/* A world without failures, faults or overload: every procedure
+	 * started completes, so the counts must agree exactly. */
+	cr_assert_eq(x.r->kpi[BSIM_KPI_timeouts], 0);
+	cr_assert_eq(x.r->kpi[BSIM_KPI_rejects_cause_22], 0);
+	for (size_t b = 0; b < x.r->nbins; b++)
+		for (size_t n = 0; n < x.r->nnodes; n++)
+			if (x.r->nodes[n].kind == BSIM_NODE_MME)
+				node_nas +=
+					x.r->messages[(b * x.r->nnodes +
+						       n) * BSIM_MESSAGE_COUNT +
+						      BSIM__M_NAS];
+	for (size_t i = 0; i < x.r->ndevices; i++)
+		for (unsigned p = 0; p < 8; p++) {
+			dev_nas += (uint64_t)x.r->devices[i].proc_done[p] *
+				   nas_of(p);
+			done += x.r->devices[i].proc_done[p];
+		}
+	cr_assert_gt(done, 100000, "only %lu procedures", (unsigned long)done);
+	cr_assert_eq(node_nas, dev_nas, "nodes %lu, devices %lu",
+		     (unsigned long)node_nas, (unsigned long)dev_nas);
+	run_free(&x);
+}
+
+Test(model, time_and_money_add_up, .timeout = 120)
+{
+	struct run x;
+	size_t nop;
+	int64_t *sum, dev = 0, rec = 0;
+	uint64_t nrec = 0;
+
+	run_file(&x, "topo/blocs.yaml", NULL, 0, BSIM_BACKEND_NATIVE);
+	nop = x.w->noperators;
+	for (size_t i = 0; i < x.r->ndevices; i++) {
+		const struct bsim_device_row *d = &x.r->devices[i];
+
+		cr_assert_eq(d->home_ns + d->roaming_ns + d->no_service_ns,
+			     x.r->sim_duration_ns, "device %zu", i);
+		dev += d->charge_ueur;
+		nrec += d->records;
+	}
+	sum = calloc(nop * nop, sizeof(*sum));
+	for (size_t q = 0; q < x.r->nrecords; q++) {
+		const struct bsim_record *r = &x.r->records[q];
+
+		sum[r->home_op * nop + r->visited_op] += r->charge_ueur;
+		rec += r->charge_ueur;
+		/* One access fee per device, network and month: no other
+		 * fee record of this device on this network. */
+		if (r->kind == 2)
+			for (size_t k = q + 1; k < x.r->nrecords; k++)
+				cr_assert(
+					!(x.r->records[k].kind == 2 &&
+					  x.r->records[k].device == r->device &&
+					  x.r->records[k].visited_op ==
+						  r->visited_op));
+	}
+	cr_assert_gt(x.r->nrecords, 1000);
+	cr_assert_eq(nrec, x.r->nrecords);
+	cr_assert_eq(dev, rec);
+	for (size_t k = 0; k < nop * nop; k++)
+		cr_assert_eq(sum[k], x.r->settlement_ueur[k], "pair %zu", k);
+	free(sum);
+	run_free(&x);
+}
+
+Test(model, movement_and_traffic_are_common_to_all_topologies, .timeout = 300)
+{
+	static const char *const topo[] = { "topo/arms-length.yaml",
+					    "topo/blocs.yaml",
+					    "topo/grand-alliance.yaml",
+					    "topo/shared-platform.yaml",
+					    "topo/paper-alliance.yaml" };
+	struct run x[5];
+	size_t n, domestic = 0, crossings = 0;
+
+	for (int t = 0; t < 5; t++)
+		run_file(&x[t], topo[t], NULL, 0, BSIM_BACKEND_NATIVE);
+	n = x[0].r->ndevices;
+	for (size_t i = 0; i < n; i++) {
+		const struct bsim_device_row *a = &x[0].r->devices[i];
+		const struct bsim_world *w = x[0].w;
+		bool dom = w->classes[a->cls].mobility ==
+				   BSIM_MOBILITY_STATIONARY &&
+			   w->operators[a->home_op].country == a->country &&
+			   a->roaming_ns == 0;
+
+		crossings += a->border_crossings;
+		domestic += dom;
+		for (int t = 1; t < 5; t++) {
+			const struct bsim_device_row *b = &x[t].r->devices[i];
+
+			cr_assert_eq(a->border_crossings, b->border_crossings,
+				     "device %zu, %s", i, topo[t]);
+			cr_assert_eq(a->reports, b->reports, "device %zu, %s",
+				     i, topo[t]);
+			cr_assert_eq(a->home_op, b->home_op);
+			if (dom)
+				cr_assert_arr_eq(a->proc_done, b->proc_done,
+						 sizeof(a->proc_done),
+						 "domestic meter %zu, %s", i,
+						 topo[t]);
+		}
+	}
+	cr_assert_gt(crossings, 1000);
+	cr_assert_gt(domestic, 500);
+	/* The mechanisms the topologies differ by are visible. */
+	cr_assert_gt(x[0].r->kpi[BSIM_KPI_reattaches_per_border_crossing],
+		     x[1].r->kpi[BSIM_KPI_reattaches_per_border_crossing]);
+	cr_assert_gt(x[0].r->kpi[BSIM_KPI_cost_per_device_month_eur],
+		     x[1].r->kpi[BSIM_KPI_cost_per_device_month_eur]);
+	cr_assert_eq(x[0].r->kpi[BSIM_KPI_session_drops],
+		     x[4].r->kpi[BSIM_KPI_session_drops]);
+	for (int t = 0; t < 5; t++)
+		run_free(&x[t]);
+}
+
+static bool same_results(const struct bsim_results *a,
+			 const struct bsim_results *b)
+{
+	size_t nm = a->nbins * a->nnodes * BSIM_MESSAGE_COUNT;
+
+	return a->ndevices == b->ndevices && a->nrecords == b->nrecords &&
+	       a->events_executed == b->events_executed &&
+	       !memcmp(a->devices, b->devices,
+		       a->ndevices * sizeof(*a->devices)) &&
+	       !memcmp(a->messages, b->messages, nm * sizeof(uint32_t)) &&
+	       !memcmp(a->node_series, b->node_series,
+		       a->nbins * a->nnodes * BSIM_SERIES_COUNT *
+			       sizeof(uint32_t)) &&
+	       !memcmp(a->records, b->records,
+		       a->nrecords * sizeof(*a->records)) &&
+	       !memcmp(a->kpi, b->kpi, sizeof(a->kpi));
+}
+
+Test(model, same_seed_same_results_other_seed_other_results, .timeout = 120)
+{
+	static const char *const seed9[] = { "run.seed=9" };
+	struct run a, b, c;
+
+	run_file(&a, "small.yaml", NULL, 0, BSIM_BACKEND_NATIVE);
+	run_file(&b, "small.yaml", NULL, 0, BSIM_BACKEND_NATIVE);
+	run_file(&c, "small.yaml", seed9, 1, BSIM_BACKEND_NATIVE);
+	cr_assert(same_results(a.r, b.r));
+	cr_assert(!same_results(a.r, c.r));
+	run_free(&a);
+	run_free(&b);
+	run_free(&c);
+}
+
+Test(model, native_and_ns3_engines_give_the_same_results, .timeout = 300)
+{
+	struct run a, b;
+	struct bsim_engine_stats st;
+
+	if (!bsim_engine_has_ns3())
+		cr_skip_test("built without ns-3");
+	/* Border crossings, an HSS outage with Reset, a radio outage, and
+	 * 1500 meters reporting at the same nanosecond (equal-time ties). */
+	run_file(&a, "small-outage.yaml", NULL, 0, BSIM_BACKEND_NATIVE);
+	run_file(&b, "small-outage.yaml", NULL, 0, BSIM_BACKEND_NS3);
+	cr_assert_gt(a.r->events_executed, 100000);
+	cr_assert_gt(a.r->kpi[BSIM_KPI_border_crossings_per_mobile_device_day],
+		     1);
+	cr_assert(same_results(a.r, b.r));
+	bsim_engine_get_stats(b.e, &st);
+	cr_assert_eq(st.backend_executed, b.r->events_executed);
+	run_free(&a);
+	run_free(&b);
+}
+
+Test(model, periodic_updates_come_at_n_over_t3412, .timeout = 120)
+{
+	/* 5000 sensors reporting rarely: the MMEs see N / T3412 updates. */
+	static const char *const sets[] = { "failures=[]",
+					    "classes.sensor.report_s=1000000",
+					    "classes.sensor.t3412_s=600" };
+	struct run x;
+	uint64_t tau = 0;
+	double expect;
+
+	run_file(&x, "storm.yaml", sets, 3, BSIM_BACKEND_NATIVE);
+	for (size_t i = 0; i < x.r->ndevices; i++)
+		tau += x.r->devices[i].proc_done[2];
+	expect = 5000.0 * 7200 / 600;
+	cr_assert(fabs(tau / expect - 1) < 0.01, "%lu updates, expected %g",
+		  (unsigned long)tau, expect);
+	run_free(&x);
+}
+
+/* Peak offered transactions per bin at the HSS after t0, and the number
+ * of bins with any arrival there. */
+static void hss_wave(const struct bsim_results *r, double t0, double t1,
+		     uint32_t *peak, unsigned *bins, uint64_t *total)
+{
+	double bin = (double)r->world->run.bin_s;
+	size_t hss = r->world->noperators; /* HSS of operator 0. */
+
+	*peak = 0;
+	*bins = 0;
+	*total = 0;
+	for (size_t b = 0; b < r->nbins; b++) {
+		uint32_t off = r->node_series[(b * r->nnodes + hss) *
+						      BSIM_SERIES_COUNT +
+					      BSIM_SERIES_OFFERED];
+
+		if (b * bin < t0 || b * bin >= t1)
+			continue;
+		*total += off;
+		*bins += off > 0;
+		if (off > *peak)
+			*peak = off;
+	}
+}
+
+Test(model, hss_reset_storm_is_lower_and_longer_with_ts34, .timeout = 120)
+{
+	/* storm.yaml: 5000 devices, HSS at 20/s (200 per 10 s bin), outage
+	 * 1800-2400 s; the Reset sends every device's update within a
+	 * minute of recovery: about four times capacity. */
+	static const char *const ts34[] = { "classes.sensor.ts34=true" };
+	struct run a, b;
+	uint32_t pa, pb, w1;
+	unsigned ba, bb, b1;
+	uint64_t ta, tb, t1;
+
+	run_file(&a, "storm.yaml", NULL, 0, BSIM_BACKEND_NATIVE);
+	run_file(&b, "storm.yaml", ts34, 1, BSIM_BACKEND_NATIVE);
+	/* The first wave (the Reset meeting capacity) is the same. */
+	hss_wave(a.r, 2400, 2470, &w1, &b1, &t1);
+	cr_assert_gt(w1, 2 * 200, "peak %u", w1);
+	cr_assert_eq(t1, 5000);
+	/* Retries: fixed T3346 brings synchronised waves above capacity;
+	 * TS.34 jitter spreads them lower over more bins. */
+	hss_wave(a.r, 2470, 7200, &pa, &ba, &ta);
+	hss_wave(b.r, 2470, 7200, &pb, &bb, &tb);
+	cr_assert_gt(pa, 200, "fixed back-off retry peak %u", pa);
+	cr_assert_lt(pb, pa, "TS.34 peak %u vs %u", pb, pa);
+	cr_assert_gt(bb, ba, "TS.34 bins %u vs %u", bb, ba);
+	cr_assert_gt((double)(t1 + ta) / 5000, 1.5, "attempts per device");
+	cr_assert_gt(a.r->kpi[BSIM_KPI_storm_seconds], 0);
+	cr_assert_gt(a.r->kpi[BSIM_KPI_rejects_cause_22], 0);
+	run_free(&a);
+	run_free(&b);
+}
+
+Test(model, radio_outage_end_storm_is_lower_and_longer_with_ts34,
+     .timeout = 120)
+{
+	/* A 30 min radio outage with T3412 = 10 min: every device is
+	 * implicitly detached and attaches again within the 30 s cell
+	 * search after it, against an HSS of 20/s. */
+	static const char *const fixed[] = {
+		"failures=[{kind: radio_outage, country: NL, start_s: 1800, "
+		"duration_s: 1800}]",
+		"classes.sensor.t3412_s=600"
+	};
+	static const char *const ts34[] = {
+		"failures=[{kind: radio_outage, country: NL, start_s: 1800, "
+		"duration_s: 1800}]",
+		"classes.sensor.t3412_s=600", "classes.sensor.ts34=true"
+	};
+	struct run a, b;
+	uint32_t pa, pb, w1;
+	unsigned ba, bb, b1;
+	uint64_t ta, tb, t1;
+
+	run_file(&a, "storm.yaml", fixed, 2, BSIM_BACKEND_NATIVE);
+	run_file(&b, "storm.yaml", ts34, 3, BSIM_BACKEND_NATIVE);
+	hss_wave(a.r, 3600, 3640, &w1, &b1, &t1);
+	cr_assert_gt(w1, 200, "peak %u", w1);
+	hss_wave(a.r, 3640, 7200, &pa, &ba, &ta);
+	hss_wave(b.r, 3640, 7200, &pb, &bb, &tb);
+	cr_assert_gt(pa, 200, "fixed back-off retry peak %u", pa);
+	cr_assert_lt(pb, pa, "TS.34 peak %u vs %u", pb, pa);
+	cr_assert_gt(bb, ba, "TS.34 bins %u vs %u", bb, ba);
+	cr_assert_gt((double)(t1 + ta) / 5000, 1.5, "attempts per device");
+	run_free(&a);
+	run_free(&b);
+}
