@@ -126,7 +126,8 @@ int bsim__kpi_finish(struct bsim_model *m)
 	for (uint64_t s = 0; s <= m->end_ns / 1000000000u; s++)
 		storm += (m->storm_bits[s / 8] >> (s % 8)) & 1;
 	device_kpis(m, NULL, k);
-	qsort(m->lat_s, m->nlat, sizeof(double), cmp_double);
+	if (m->nlat)
+		qsort(m->lat_s, m->nlat, sizeof(double), cmp_double);
 	for (size_t q = 0; q < m->nlat; q++)
 		sum += m->lat_s[q];
 	k[BSIM_KPI_attach_latency_mean_s] = m->nlat ? sum / m->nlat : NAN;

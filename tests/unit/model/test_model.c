@@ -9,6 +9,7 @@
  * the native and ns-3 engines.
  */
 #include <blocsim/engine.h>
+#include <blocsim/error.h>
 #include <blocsim/model.h>
 #include <blocsim/rng.h>
 #include <blocsim/scenario.h>
@@ -251,8 +252,14 @@ Test(model, native_and_ns3_engines_give_the_same_results, .timeout = 300)
 	struct run a, b;
 	struct bsim_engine_stats st;
 
-	if (!bsim_engine_has_ns3())
-		cr_skip_test("built without ns-3");
+	if (!bsim_engine_has_ns3()) {
+		/* Built without ns-3: the backend must be refused. */
+		struct bsim_engine_config c = { .backend = BSIM_BACKEND_NS3,
+						.ns3_scheduler = "map" };
+
+		cr_assert_eq(bsim_engine_check_config(&c), BSIM_EUNSUPPORTED);
+		return;
+	}
 	/* Border crossings, an HSS outage with Reset, a radio outage, and
 	 * 1500 meters reporting at the same nanosecond (equal-time ties). */
 	run_file(&a, "small-outage.yaml", NULL, 0, BSIM_BACKEND_NATIVE);
