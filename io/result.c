@@ -235,10 +235,20 @@ static int entities(hid_t root, const struct bsim_results *r)
 			rc = write_rows(root, "platforms", NULL, fpl,
 					sizeof(fpl) / sizeof(fpl[0]), pl,
 					w->nplatforms, sizeof(*pl), NULL);
-		if (!rc)
-			rc = write_rows(root, "platform_members", NULL, fbm, 2,
+		if (!rc) {
+			static const struct field fpm[] = {
+				{ "platform", BSIM_H5_U16,
+				  offsetof(struct member, bloc),
+				  sizeof(uint16_t), NULL, NULL },
+				F(struct member, operator, BSIM_H5_U16, NULL,
+				  NULL),
+			};
+
+			rc = write_rows(root, "platform_members", NULL, fpm, 2,
 					bm, npm, sizeof(*bm),
-					"bloc: row of /platforms");
+					"platform: row of /platforms; "
+					"operator: row of /operators");
+		}
 		free(bn);
 		free(bm);
 		free(pl);
@@ -252,7 +262,8 @@ static int agreements(hid_t root, const struct bsim_results *r)
 	size_t nop = w->noperators, n = nop * nop;
 	struct agr {
 		uint16_t home, visited;
-		uint8_t relation, steering_rank, path;
+		uint8_t relation, path;
+		uint16_t steering_rank;
 		int64_t rate_ueur_per_mb, rate_ueur_per_sms, access_fee_ueur;
 		uint32_t min_kb;
 		uint8_t eplmn, handover, local_breakout, admission_priority,
@@ -266,7 +277,7 @@ static int agreements(hid_t root, const struct bsim_results *r)
 		F(struct agr, relation, BSIM_H5_U8, NULL,
 		  "0 home, 1 same_group, 2 bloc_partner, 3 arms_length, 4 "
 		  "none"),
-		F(struct agr, steering_rank, BSIM_H5_U8, NULL,
+		F(struct agr, steering_rank, BSIM_H5_U16, NULL,
 		  "1 best, 0 unlisted"),
 		F(struct agr, path, BSIM_H5_U8, NULL, "0 ipx, 1 direct"),
 		F(struct agr, rate_ueur_per_mb, BSIM_H5_I64, "1e-6 EUR/MB",
@@ -307,7 +318,7 @@ static int agreements(hid_t root, const struct bsim_results *r)
 			q->home = (uint16_t)h;
 			q->visited = (uint16_t)v;
 			q->relation = (uint8_t)t->relation;
-			q->steering_rank = (uint8_t)t->steering_rank;
+			q->steering_rank = t->steering_rank;
 			q->path = (uint8_t)t->path;
 			q->rate_ueur_per_mb = t->rate_ueur_per_mb;
 			q->rate_ueur_per_sms = t->rate_ueur_per_sms;
@@ -322,10 +333,13 @@ static int agreements(hid_t root, const struct bsim_results *r)
 			q->psm_abroad = t->psm_abroad;
 			q->radios = t->radios;
 			q->sla_ms = t->sla_ms;
+			/* As the model: two 2 ms hops, 0.021 ms per km,
+			 * and 2 x 5 ms of hub detour through an IPX. */
 			q->path_rtt_ms =
+				4.0 +
 				0.021 * bsim_geo_distance_km(x->lat, x->lon,
 							     y->lat, y->lon) +
-				(t->path == BSIM_PATH_IPX ? 10 : 0);
+				(h != v && t->path == BSIM_PATH_IPX ? 10 : 0);
 			q->fault_rate_per_year = t->fault_rate_per_year;
 			q->fault_detect_s = t->fault_detect_s;
 			q->fault_repair_s = t->fault_repair_s;
@@ -780,7 +794,7 @@ static int trace(hid_t root, const struct bsim_results *r)
 		F(struct bsim_trace, device, BSIM_H5_U32, NULL, NULL),
 		F(struct bsim_trace, type, BSIM_H5_U8, NULL,
 		  "0 attach, 1 tau, 2 handover, 3 detach, 4 report, 5 cell, "
-		  "6 border, 7 loss"),
+		  "6 border, 7 loss, 8 camp (registered without signalling)"),
 		{ "operator", BSIM_H5_U16, offsetof(struct bsim_trace, op),
 		  sizeof(uint16_t), NULL, "65535: none" },
 		{ "peer_operator", BSIM_H5_U16,

@@ -105,10 +105,15 @@ static uint8_t svc_of(const struct bsim__device *d)
 	return d->serving == d->home ? SVC_HOME : SVC_ROAMING;
 }
 
+/* Awake: no PSM, in its active time, or roaming where the agreement does
+ * not honour PSM (psm_abroad: false), so the device cannot sleep. */
 static bool awake(const struct bsim_model *m, const struct bsim__device *d,
 		  uint64_t now)
 {
-	return m->cp[d->cls].t3324_ns == 0 || now < d->awake_until_ns;
+	if (m->cp[d->cls].t3324_ns == 0 || now < d->awake_until_ns)
+		return true;
+	return d->serving != BSIM__NO_OP && d->serving != d->home &&
+	       !bsim_world_terms(m->w, d->home, d->serving)->psm_abroad;
 }
 
 /* The device wakes (PSM active time starts). Its contact with the
@@ -212,7 +217,7 @@ static void handle_mobility(struct bsim_model *m, uint32_t i, uint64_t now)
 	}
 	if (bsim__covers(m, d->cell, d->serving)) {
 		if (ta != d->ta) {
-			if (connected) {
+			if (connected && cl->radio == BSIM_RADIO_LTE_M) {
 				bsim__proc_start(m, i, BSIM__P_HO_INTRA,
 						 d->serving, 0);
 				m->row[i].handovers++;
@@ -245,21 +250,38 @@ static void handle_mobility(struct bsim_model *m, uint32_t i, uint64_t now)
 		register_on(m, i, c[k].op, c[k].ta, now);
 }
 
+/* Devices in back-off because of `node` change by `delta` now. The
+ * series holds each bin's most: bins without a change since the last one
+ * carry its level forward. */
+void bsim__backoff_note(struct bsim_model *m, uint16_t node, int delta,
+			uint64_t now)
+{
+	size_t b = (size_t)(now / S_TO_NS((double)m->w->run.bin_s));
+	uint32_t level = m->node_backoff[node], *s;
+
+	if (b >= m->nbins)
+		b = m->nbins - 1;
+	for (size_t k = (size_t)m->backoff_bin[node] + 1; k <= b; k++) {
+		s = &m->series[(k * m->nnodes + node) * BSIM_SERIES_COUNT];
+		if (level > s[BSIM_SERIES_BACKOFF])
+			s[BSIM_SERIES_BACKOFF] = level;
+	}
+	if (b > m->backoff_bin[node])
+		m->backoff_bin[node] = (uint32_t)b;
+	m->node_backoff[node] = (uint32_t)((int64_t)level + delta);
+	s = &m->series[(b * m->nnodes + node) * BSIM_SERIES_COUNT];
+	if (m->node_backoff[node] > s[BSIM_SERIES_BACKOFF])
+		s[BSIM_SERIES_BACKOFF] = m->node_backoff[node];
+}
+
 static void backoff(struct bsim_model *m, uint32_t i, uint64_t delay,
 		    uint16_t node, uint64_t now)
 {
 	struct bsim__device *d = &m->dev[i];
-	size_t b = (size_t)(now / S_TO_NS((double)m->w->run.bin_s));
-	uint32_t *s;
 
-	if (b >= m->nbins)
-		b = m->nbins - 1;
 	d->flags |= DEV_BACKOFF;
 	d->backoff_node = node;
-	m->node_backoff[node]++;
-	s = &m->series[(b * m->nnodes + node) * BSIM_SERIES_COUNT];
-	if (m->node_backoff[node] > s[BSIM_SERIES_BACKOFF])
-		s[BSIM_SERIES_BACKOFF] = m->node_backoff[node];
+	bsim__backoff_note(m, node, +1, now);
 	d->ev_retry = bsim_engine_schedule_at(m->eng, now + delay, m->h_retry,
 					      i, NULL);
 }
@@ -273,7 +295,7 @@ void bsim__on_retry(struct bsim_engine *e, void *ctx, uint32_t i,
 
 	(void)payload;
 	d->flags &= (uint16_t)~DEV_BACKOFF;
-	m->node_backoff[d->backoff_node]--;
+	bsim__backoff_note(m, d->backoff_node, -1, now);
 	if (d->serving == BSIM__NO_OP ||
 	    d->reset_epoch < m->op_reset_epoch[d->home])
 		try_register(m, i, now);
@@ -290,8 +312,12 @@ static void success(struct bsim_model *m, uint32_t i,
 
 	r->proc_done[a->proc]++;
 	bsim__retry_success(&d->retry);
-	if (a->proc == BSIM__P_TAU_LOCAL)
-		return;	  /* An update the HSS needed (after a Reset). */
+	if (a->proc == BSIM__P_TAU_LOCAL) {
+		/* An update the HSS needed (after a Reset): not a
+		 * registration in a new network. */
+		d->episode_ns = 0;
+		return;
+	}
 	r->attaches_ok++; /* A registration in a new network. */
 	if (a->proc == BSIM__P_ATTACH) {
 		if (d->flags & DEV_MOB_LOSS)
@@ -366,15 +392,17 @@ static void failure(struct bsim_model *m, uint32_t i, unsigned proc, uint16_t v,
 		    cause == CAUSE_TIMEOUT ? BSIM_OUTCOME_TIMEOUT
 					   : BSIM_OUTCOME_REJECT,
 		    v, d->serving);
+	if ((proc == BSIM__P_ATTACH || proc == BSIM__P_TAU_INTER) &&
+	    d->serving != BSIM__NO_OP && d->serving != v &&
+	    bsim__covers(m, d->cell, d->serving)) {
+		/* A higher-priority attempt failed: stay where registered. */
+		d->episode_ns = 0;
+		return;
+	}
 	if (proc == BSIM__P_HO_INTER || proc == BSIM__P_TAU_INTER) {
 		/* No move into the equivalent network: service is lost
 		 * here; the device attaches where it can. */
 		lose(m, i, now, true);
-	} else if (proc == BSIM__P_ATTACH && d->serving != BSIM__NO_OP &&
-		   d->serving != v && bsim__covers(m, d->cell, d->serving)) {
-		/* A higher-priority attempt failed: stay where registered. */
-		d->episode_ns = 0;
-		return;
 	}
 	switch (cause) {
 	case CAUSE_11:
@@ -449,9 +477,8 @@ void bsim__on_guard(struct bsim_engine *e, void *ctx, uint32_t i,
 	d->flags &= (uint16_t)~DEV_BUSY;
 	/* No answer: the device cannot tell which node failed; back-off is
 	 * booked against its home HSS. */
-	failure(m, i, d->proc,
-		d->serving != BSIM__NO_OP ? d->serving : d->sim.rplmn,
-		CAUSE_TIMEOUT, m->op_hss_node[d->home], bsim_engine_now(e));
+	failure(m, i, d->proc, d->target, CAUSE_TIMEOUT,
+		m->op_hss_node[d->home], bsim_engine_now(e));
 }
 
 /* Is the user plane of device i broken now (IPX down on a home-routed
@@ -549,6 +576,47 @@ static void schedule_report(struct bsim_model *m, uint32_t i, uint64_t now)
 	d->ev_report = bsim_engine_schedule_at(m->eng, t, m->h_report, i, NULL);
 }
 
+/* A platform moves a device that has stayed abroad long enough to a
+ * local member's profile (multi-IMSI): one provisioning transaction at
+ * the platform's HSS, after which the device is at home where it is. */
+static void maybe_switch_profile(struct bsim_model *m, uint32_t i, uint64_t now)
+{
+	struct bsim__device *d = &m->dev[i];
+	const struct bsim_world *w = m->w;
+	uint16_t hn = m->op_hss_node[d->home], local = BSIM__NO_OP;
+	const struct bsim_platform *p;
+
+	if (hn < 2 * w->noperators || hn == m->ipx_node ||
+	    d->serving == BSIM__NO_OP || d->serving == d->home ||
+	    d->abroad_since_ns == INT64_MIN || (d->flags & DEV_BUSY))
+		return;
+	p = &w->platforms[hn - 2 * w->noperators];
+	if (p->local_profile_after_s <= 0 ||
+	    (int64_t)now - d->abroad_since_ns <
+		    (int64_t)S_TO_NS(p->local_profile_after_s))
+		return;
+	for (size_t k = 0; k < p->nmembers; k++)
+		if (w->operators[p->members[k]].country ==
+		    w->operators[d->serving].country)
+			local = p->members[k];
+	if (local == BSIM__NO_OP || !bsim__covers(m, d->cell, local))
+		return;
+	bsim__proc_start(m, i, BSIM__P_PROFILE_SWITCH, d->serving, 0);
+	bsim__session_close(m, i, now, false);
+	d->home = local;
+	m->row[i].home_op = local;
+	d->abroad_since_ns = INT64_MIN;
+	bsim__sim_init(&d->sim, 4);
+	if (d->serving == local) {
+		bsim__svc_set(m, i, svc_of(d), now);
+		return;
+	}
+	/* Registered on another network of the country: register on the
+	 * new home network now. */
+	lose(m, i, now, false);
+	register_on(m, i, local, m->cell_ta[d->cell], now);
+}
+
 void bsim__on_report(struct bsim_engine *e, void *ctx, uint32_t i,
 		     const void *payload)
 {
@@ -576,6 +644,7 @@ void bsim__on_report(struct bsim_engine *e, void *ctx, uint32_t i,
 	    !(d->flags & DEV_BACKOFF))
 		bsim__proc_start(m, i, BSIM__P_TAU_LOCAL, d->serving, 0);
 	send_report(m, i, now);
+	maybe_switch_profile(m, i, now);
 }
 
 void bsim__on_periodic(struct bsim_engine *e, void *ctx, uint32_t i,
@@ -591,6 +660,9 @@ void bsim__on_periodic(struct bsim_engine *e, void *ctx, uint32_t i,
 	if (d->serving == BSIM__NO_OP || (d->flags & DEV_DETACHED))
 		return;
 	touch(m, i, now);
+	/* The periodic update wakes the device (traced as a TAU). */
+	bsim__trace(m, i, BSIM_TRACE_TAU, BSIM_OUTCOME_OK, d->serving,
+		    d->serving);
 	if (d->flags & DEV_BUSY)
 		return;
 	if (d->flags & DEV_UNSEEN) {
@@ -634,6 +706,8 @@ void bsim__on_move(struct bsim_engine *e, void *ctx, uint32_t i,
 						     i, NULL);
 	}
 	c1 = m->g->country[d->cell];
+	bsim__trace(m, i, BSIM_TRACE_CELL, BSIM_OUTCOME_OK, d->serving,
+		    BSIM__NO_OP);
 	if (c1 != c0) {
 		m->row[i].border_crossings++;
 		bsim__trace(m, i, BSIM_TRACE_BORDER, BSIM_OUTCOME_OK,
@@ -705,6 +779,8 @@ void bsim__on_contact(struct bsim_engine *e, void *ctx, uint32_t i,
 			    d->loss_ns < d->conn_until_ns);
 
 		d->serving = old;
+		bsim__trace(m, i, BSIM_TRACE_CAMP, BSIM_OUTCOME_OK, old,
+			    BSIM__NO_OP);
 		bsim__svc_set(m, i, svc_of(d), now);
 		bsim__session_open(m, i, now);
 		if (tau) {
@@ -787,6 +863,22 @@ void bsim__on_failure(struct bsim_engine *e, void *ctx, uint32_t target,
 			m->fail_state[target] = 3;
 			m->fail_recovered_ns[target] = now;
 		}
+	}
+}
+
+void bsim__on_month(struct bsim_engine *e, void *ctx, uint32_t country,
+		    const void *payload)
+{
+	struct bsim_model *m = ctx;
+	uint64_t now = bsim_engine_now(e);
+
+	(void)payload;
+	for (uint32_t i = 0; i < m->ndev; i++) {
+		const struct bsim__device *d = &m->dev[i];
+
+		if (d->serving != BSIM__NO_OP &&
+		    m->w->operators[d->serving].country == country)
+			bsim__access_fee(m, i, now);
 	}
 }
 
@@ -937,6 +1029,9 @@ void bsim__device_init(struct bsim_model *m, uint32_t i)
 	}
 	d->svc = svc_of(d);
 	d->since_ns = 0;
+	if (d->serving != BSIM__NO_OP)
+		bsim__trace(m, i, BSIM_TRACE_CAMP, BSIM_OUTCOME_OK, d->serving,
+			    BSIM__NO_OP);
 	bsim__access_fee(m, i, 0);
 	bsim__session_open(m, i, 0);
 	/* Timers at random phases. */

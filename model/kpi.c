@@ -243,7 +243,7 @@ int bsim__kpi_finish(struct bsim_model *m)
 		}
 		device_kpis(m, sel, ko);
 		ko[BSIM_KPI_home_hss_tx_per_subscriber_day] =
-			ratio((double)m->nodes[nop + o].arrivals, subs * days);
+			ratio((double)m->op_hss_tx[o], subs * days);
 	}
 	free(sel);
 	/* Node rows. */

@@ -50,7 +50,7 @@ double bsim__user_rtt_ms(const struct bsim_model *m, uint32_t i)
 	      2e3 * m->lat_core_s[(size_t)d->serving * m->nnodes +
 				  m->op_hss_node[d->home]];
 	if (t->path == BSIM_PATH_IPX)
-		rtt += 4e3 * IPX_DETOUR_S;
+		rtt += 2e3 * IPX_DETOUR_S;
 	return rtt;
 }
 

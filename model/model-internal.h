@@ -144,6 +144,7 @@ struct bsim__device {
 	uint8_t sor_count; /* Steering rejects in the window. */
 	struct bsim__retry retry;
 	uint16_t backoff_node;
+	uint16_t target;       /* Network of the attempt in flight. */
 	uint32_t cell, ta, tl; /* Position; tl: route timeline index. */
 	uint32_t report_k;     /* Reports made (traffic stream index). */
 	uint32_t reset_epoch;  /* HSS Resets seen. */
@@ -193,7 +194,7 @@ struct bsim_model {
 	struct bsim_rng *rng;
 	uint64_t end_ns;
 	unsigned h_report, h_periodic, h_move, h_hplmn, h_retry, h_guard, h_hop,
-		h_answer, h_failure, h_fault, h_contact;
+		h_answer, h_failure, h_fault, h_contact, h_month;
 	/* Geography. */
 	size_t ncells;
 	uint32_t *cover_start; /* ncells + 1 */
@@ -244,6 +245,8 @@ struct bsim_model {
 	 * before it began and when it came back to that level. */
 	uint32_t n_nosvc;
 	uint32_t *fail_baseline;
+	uint64_t *op_hss_tx;   /* HSS transactions per home operator. */
+	uint32_t *backoff_bin; /* Last bin of each node's back-off series. */
 	uint64_t *fail_recovered_ns;
 	uint8_t *fail_state; /* 0 not begun, 1 active, 2 recovering, 3 done. */
 	struct bsim_node_row *node_rows;
@@ -300,6 +303,10 @@ void bsim__on_failure(struct bsim_engine *e, void *ctx, uint32_t target,
 		      const void *payload);
 void bsim__on_fault(struct bsim_engine *e, void *ctx, uint32_t target,
 		    const void *payload);
+void bsim__on_month(struct bsim_engine *e, void *ctx, uint32_t target,
+		    const void *payload);
+void bsim__backoff_note(struct bsim_model *m, uint16_t node, int delta,
+			uint64_t now);
 /* Account service time up to now and switch category. */
 void bsim__svc_set(struct bsim_model *m, uint32_t i, uint8_t svc, uint64_t now);
 void bsim__trace(struct bsim_model *m, uint32_t i, uint8_t type, uint8_t result,

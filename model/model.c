@@ -2,6 +2,7 @@
 /* The model's life cycle and run loop (see model.h). */
 #include "model-internal.h"
 
+#include <blocsim/civil.h>
 #include <blocsim/error.h>
 
 #include <math.h>
@@ -177,6 +178,38 @@ static void faults_schedule(struct bsim_model *m)
 		}
 }
 
+/* A new calendar month in a country's local time: the access fees of
+ * the roamers registered there are due again. */
+static void months_schedule(struct bsim_model *m)
+{
+	const struct bsim_world *w = m->w;
+	int64_t start = w->run.start_unix_s,
+		end = start + (int64_t)w->run.duration_s;
+
+	for (size_t c = 0; c < w->ncountries; c++) {
+		int32_t off = w->countries[c].utc_offset_min;
+		int64_t idx = bsim_month_index(start, off);
+
+		if (!w->countries[c].territory)
+			continue;
+		for (;;) {
+			int64_t n = idx + 1, t;
+
+			t = bsim_days_from_civil(n / 12, (unsigned)(n % 12) + 1,
+						 1) *
+				    86400 -
+			    (int64_t)off * 60;
+			if (t >= end)
+				break;
+			bsim_engine_schedule_at(m->eng,
+						(uint64_t)(t - start) *
+							UINT64_C(1000000000),
+						m->h_month, (uint32_t)c, NULL);
+			idx = n;
+		}
+	}
+}
+
 static int handlers(struct bsim_model *m)
 {
 	struct {
@@ -195,6 +228,7 @@ static int handlers(struct bsim_model *m)
 		{ &m->h_failure, bsim__on_failure, 1 },
 		{ &m->h_fault, bsim__on_fault, 1 },
 		{ &m->h_contact, bsim__on_contact, 0 },
+		{ &m->h_month, bsim__on_month, 0 },
 	};
 
 	for (size_t k = 0; k < sizeof(h) / sizeof(h[0]); k++) {
@@ -236,6 +270,8 @@ int bsim_model_create(const struct bsim_world *world,
 	m->fail_baseline = calloc(world->nfailures + 1, sizeof(uint32_t));
 	m->fail_recovered_ns = calloc(world->nfailures + 1, sizeof(uint64_t));
 	m->fail_state = calloc(world->nfailures + 1, 1);
+	m->op_hss_tx = calloc(nop, sizeof(*m->op_hss_tx));
+	m->backoff_bin = calloc(m->nnodes, sizeof(*m->backoff_bin));
 	m->nbins = (size_t)((world->run.duration_s + world->run.bin_s - 1) /
 			    world->run.bin_s);
 	m->messages = calloc(m->nbins * m->nnodes * BSIM_MESSAGE_COUNT,
@@ -247,7 +283,7 @@ int bsim_model_create(const struct bsim_world *world,
 	if (!m->op_radio_down || !m->op_reset_epoch || !m->pair_fault ||
 	    !m->settle || !m->net || !m->failure_end_ns || !m->messages ||
 	    !m->fail_baseline || !m->fail_recovered_ns || !m->fail_state ||
-	    !m->series || !m->storm_bits)
+	    !m->op_hss_tx || !m->backoff_bin || !m->series || !m->storm_bits)
 		goto fail;
 	if ((rc = bsim__cover_build(m, err, errlen)) ||
 	    (rc = bsim__routes_build(m, err, errlen)))
@@ -286,6 +322,7 @@ int bsim_model_create(const struct bsim_world *world,
 						(uint32_t)f, &ph1);
 	}
 	faults_schedule(m);
+	months_schedule(m);
 	*out = m;
 	return 0;
 fail:
@@ -317,6 +354,9 @@ int bsim_model_run(struct bsim_model *m, uint64_t slice_ns,
 		bsim__svc_set(m, i, d->svc, m->end_ns);
 		bsim__session_close(m, i, m->end_ns, false);
 	}
+	/* Back-off levels carried to the last bin. */
+	for (size_t n = 0; n < m->nnodes; n++)
+		bsim__backoff_note(m, (uint16_t)n, 0, m->end_ns - 1);
 	bsim_engine_get_stats(m->eng, &st);
 	m->res.events_executed = st.executed;
 	return bsim__kpi_finish(m);
@@ -352,6 +392,8 @@ void bsim_model_destroy(struct bsim_model *m)
 	free(m->fail_baseline);
 	free(m->fail_recovered_ns);
 	free(m->fail_state);
+	free(m->op_hss_tx);
+	free(m->backoff_bin);
 	free(m->messages);
 	free(m->series);
 	free(m->storm_bits);

@@ -252,6 +252,7 @@ void bsim__proc_start(struct bsim_model *m, uint32_t i, enum bsim__proc proc,
 		h.seq = d->seq;
 		d->flags |= DEV_BUSY;
 		d->proc = (uint8_t)proc;
+		d->target = visited;
 		d->ev_guard = bsim_engine_schedule_at(
 			m->eng, now + m->cp[d->cls].t3410_ns, m->h_guard, i,
 			&h.seq);
@@ -312,10 +313,17 @@ void bsim__on_hop(struct bsim_engine *e, void *ctx, uint32_t i,
 		node = h.visited;
 		count_step(m, node, now, &h, BSIM__N_MME);
 		if (h.old != BSIM__NO_OP && h.old != h.visited) {
-			uint16_t on = h.old;
+			/* The context transfer (S10) at the old MME; its
+			 * cancel-location comes from the HSS later. */
+			const struct bsim__msgs *s =
+				&m->msgs[h.proc][h.family][BSIM__N_OLD];
 
-			count_step(m, on, now, &h, BSIM__N_OLD);
-			(void)arrive(m, on, now, &dep);
+			for (unsigned k = 0; k < s->n; k++)
+				if (s->type[k] != BSIM__M_S6A_CLR &&
+				    s->type[k] != BSIM__M_MAP_CL)
+					count(m, h.old, now, s->type[k],
+					      s->count[k]);
+			(void)arrive(m, h.old, now, &dep);
 		}
 		if (m->pair_fault[(size_t)d->home * m->w->noperators +
 				  h.visited])
@@ -354,13 +362,14 @@ void bsim__on_hop(struct bsim_engine *e, void *ctx, uint32_t i,
 			next(m, i, h, 2, dep + S_TO_NS(lat / 2));
 		else
 			answer(m, i, &h, dep + S_TO_NS(lat / 2), h.cause,
-			       h.visited);
+			       h.cause == CAUSE_22 ? h.hss_node : h.visited);
 		return;
 	case 2: /* The home HSS (or platform pool). */
 		node = h.hss_node;
 		count_step(m, node, now, &h, BSIM__N_HSS);
 		if (m->node_down[node])
 			return; /* No answer: the MME times out. */
+		m->op_hss_tx[d->home]++;
 		dep = now;
 		if (!arrive(m, node, now, &dep)) {
 			count(m, node, now, BSIM__M_REJECT, 1);

@@ -86,6 +86,9 @@ enum bsim_trace_type {
 	BSIM_TRACE_CELL = 5,
 	BSIM_TRACE_BORDER = 6,
 	BSIM_TRACE_LOSS = 7,
+	/** Registered without signalling: the initial state at t = 0, or
+	 *  coverage back after an outage with the context still held. */
+	BSIM_TRACE_CAMP = 8,
 };
 
 /** Trace results and procedure outcomes (/trace/events/result). */

@@ -305,7 +305,7 @@ def test_output_levels():
         assert (np.diff(t.astype(np.int64)) >= 0).all()
         assert t[-1] <= 86400 * 10**9
         assert tr["device"].max() < 1000
-        assert set(tr["type"].unique()) <= set(range(8))
+        assert set(tr["type"].unique()) <= set(range(9))
         assert set(tr["result"].unique()) <= {0, 1, 2}
         assert (tr["type"] == 0).any() and (tr["type"] == 4).any()
         # The output level changes what is written, not what happens.

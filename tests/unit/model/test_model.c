@@ -383,3 +383,154 @@ Test(model, radio_outage_end_storm_is_lower_and_longer_with_ts34,
 	run_free(&a);
 	run_free(&b);
 }
+
+/* Per-device replay of the trace: the serving network and the country. */
+struct replay {
+	uint16_t serving, country;
+	uint64_t enter_ns;    /* When it entered the current country. */
+	bool reported;	      /* A report since it entered. */
+	bool registered_here; /* Registered on a network of this country. */
+	uint64_t home_due_ns; /* Back in the home country while roaming. */
+};
+
+/* A registration (not a periodic update, traced as a TAU on the network
+ * it is already on). */
+static bool registers(const struct bsim_trace *t)
+{
+	if (t->type == BSIM_TRACE_TAU && t->op == t->peer_op)
+		return false;
+	return t->result == BSIM_OUTCOME_OK &&
+	       (t->type == BSIM_TRACE_ATTACH || t->type == BSIM_TRACE_TAU ||
+		t->type == BSIM_TRACE_HANDOVER || t->type == BSIM_TRACE_CAMP);
+}
+
+Test(model, selection_seen_in_the_trace, .timeout = 300)
+{
+	struct run x;
+	struct replay *r;
+	const struct bsim_world *w;
+	uint64_t hplmn_ns, late = 0, home_returns = 0, unseen = 0;
+	int psm = -1;
+
+	run_file(&x, "small-trace.yaml", NULL, 0, BSIM_BACKEND_NATIVE);
+	w = x.w;
+	for (size_t c = 0; c < w->nclasses; c++)
+		if (!strcmp(w->classes[c].name, "psm_tracker"))
+			psm = (int)c;
+	cr_assert_geq(psm, 0);
+	hplmn_ns = (uint64_t)(w->classes[0].hpplmn_search_s * 1e9);
+	r = calloc(x.r->ndevices, sizeof(*r));
+	for (size_t i = 0; i < x.r->ndevices; i++) {
+		r[i].serving = UINT16_MAX;
+		r[i].country = x.r->devices[i].country;
+		r[i].home_due_ns = UINT64_MAX;
+	}
+	for (size_t k = 0; k < x.r->ntrace; k++) {
+		const struct bsim_trace *t = &x.r->trace[k];
+		struct replay *d = &r[t->device];
+		const struct bsim_device_row *row = &x.r->devices[t->device];
+		uint16_t home = row->home_op;
+
+		if (t->type == BSIM_TRACE_TAU)
+			d->reported = true; /* Awake: an update. */
+		if (registers(t)) {
+			d->serving = t->op;
+			if (w->operators[t->op].country == d->country)
+				d->registered_here = true;
+			if (t->op == home && d->home_due_ns != UINT64_MAX) {
+				/* Back on the home network: in time? */
+				late += t->t_ns > d->home_due_ns;
+				home_returns++;
+				d->home_due_ns = UINT64_MAX;
+			}
+		} else if (t->type == BSIM_TRACE_LOSS) {
+			d->serving = UINT16_MAX;
+		} else if (t->type == BSIM_TRACE_REPORT) {
+			d->reported = true; /* Awake: a report. */
+		} else if (t->type == BSIM_TRACE_BORDER) {
+			uint16_t c = x.g.country[t->cell];
+
+			/* Leaving a country crossed asleep: a PSM tracker
+			 * that never reported there registered nowhere in
+			 * it. */
+			if (row->cls == psm && !d->reported &&
+			    d->enter_ns > 0) {
+				cr_assert(!d->registered_here,
+					  "device %u registered in country "
+					  "%u without waking",
+					  t->device, d->country);
+				unseen++;
+			}
+			d->country = c;
+			d->enter_ns = t->t_ns;
+			d->reported = false;
+			d->registered_here = false;
+			/* Home again on a foreign network: back within one
+			 * higher-priority search period (awake devices). */
+			if (row->cls != psm &&
+			    c == w->operators[home].country &&
+			    d->serving != UINT16_MAX && d->serving != home)
+				d->home_due_ns = t->t_ns + hplmn_ns;
+		}
+	}
+	cr_assert_gt(unseen, 10, "crossings made asleep: %lu",
+		     (unsigned long)unseen);
+	cr_assert_gt(home_returns, 50, "returns home: %lu",
+		     (unsigned long)home_returns);
+	cr_assert_eq(late, 0, "%lu of %lu returns home took longer than %g s",
+		     (unsigned long)late, (unsigned long)home_returns,
+		     hplmn_ns / 1e9);
+	free(r);
+	run_free(&x);
+}
+
+Test(model, littles_law_for_roamers, .timeout = 120)
+{
+	/* L (time-average number of roaming registrations, from the devices'
+	 * own time accounting) = lambda (registrations on foreign networks
+	 * per second, from the trace) x W (their mean length, from the
+	 * trace). */
+	struct run x;
+	uint16_t *serving;
+	uint64_t *since, arrivals = 0;
+	double sojourn = 0, roaming = 0, T;
+
+	run_file(&x, "small-trace.yaml", NULL, 0, BSIM_BACKEND_NATIVE);
+	T = x.r->sim_duration_ns / 1e9;
+	serving = malloc(x.r->ndevices * sizeof(*serving));
+	since = calloc(x.r->ndevices, sizeof(*since));
+	for (size_t i = 0; i < x.r->ndevices; i++) {
+		serving[i] = UINT16_MAX;
+		roaming += x.r->devices[i].roaming_ns / 1e9;
+	}
+	for (size_t k = 0; k <= x.r->ntrace; k++) {
+		const struct bsim_trace *t =
+			k < x.r->ntrace ? &x.r->trace[k] : NULL;
+
+		for (size_t i = t ? t->device : 0;
+		     i < (t ? t->device + 1u : x.r->ndevices); i++) {
+			bool ends = !t || registers(t) ||
+				    t->type == BSIM_TRACE_LOSS;
+			uint64_t now = t ? t->t_ns : x.r->sim_duration_ns;
+			uint16_t home = x.r->devices[i].home_op;
+
+			if (!ends)
+				continue;
+			if (serving[i] != UINT16_MAX && serving[i] != home)
+				sojourn += (now - since[i]) / 1e9;
+			serving[i] = t && registers(t) ? t->op : UINT16_MAX;
+			since[i] = now;
+			if (t && registers(t) && t->op != home)
+				arrivals++;
+		}
+	}
+	cr_assert_gt(arrivals, 500);
+	cr_assert_gt(roaming / T, 50, "L = %g", roaming / T);
+	cr_assert(fabs(roaming / T - (arrivals / T) * (sojourn / arrivals)) <
+			  1e-6 * roaming / T,
+		  "L = %.6f, lambda W = %.6f", roaming / T,
+		  (arrivals / T) * (sojourn / arrivals));
+	free(serving);
+	free(since);
+	run_free(&x);
+}
