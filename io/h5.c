@@ -510,61 +510,136 @@ static hid_t compound_type(const struct bsim__h5_col *cols, size_t ncols,
 	return t;
 }
 
+struct bsim__h5_ctable {
+	hid_t d, mt;
+	size_t ncols, size, rows;
+	size_t *off, *elem;
+	unsigned char *buf; /* Packed rows of one write. */
+	size_t cap;	    /* Rows the buffer holds. */
+};
+
+int bsim__h5_ctable_create(hid_t group, const char *name,
+			   const struct bsim__h5_col *cols, size_t ncols,
+			   size_t rows, const char *long_name,
+			   struct bsim__h5_ctable **out)
+{
+	struct bsim__h5_ctable *t = calloc(1, sizeof(*t));
+	hsize_t dim = rows;
+	hid_t ft, space, p;
+
+	if (!t)
+		return BSIM_ENOMEM;
+	t->ncols = ncols;
+	t->rows = rows;
+	t->off = calloc(ncols + 1, sizeof(size_t));
+	t->elem = calloc(ncols + 1, sizeof(size_t));
+	if (!t->off || !t->elem) {
+		free(t->off);
+		free(t->elem);
+		free(t);
+		return BSIM_ENOMEM;
+	}
+	for (size_t c = 0; c < ncols; c++) {
+		t->off[c] = t->size;
+		t->elem[c] = bsim__h5_size(cols[c].type);
+		t->size += t->elem[c];
+	}
+	ft = compound_type(cols, ncols, true);
+	t->mt = compound_type(cols, ncols, false);
+	space = H5Screate_simple(1, &dim, NULL);
+	p = dcpl_for(1, &dim, NULL, t->size);
+	t->d = H5Dcreate2(group, name, ft, space, H5P_DEFAULT, p, H5P_DEFAULT);
+	H5Pclose(p);
+	H5Sclose(space);
+	H5Tclose(ft);
+	if (t->d < 0) {
+		H5Tclose(t->mt);
+		free(t->off);
+		free(t->elem);
+		free(t);
+		return BSIM_EIO;
+	}
+	describe(t->d, NULL, long_name);
+	for (size_t c = 0; c < ncols; c++) {
+		char key[96];
+
+		if (cols[c].units) {
+			snprintf(key, sizeof(key), "%s_units", cols[c].name);
+			bsim__h5_attr_str(t->d, key, cols[c].units);
+		}
+		if (cols[c].long_name) {
+			snprintf(key, sizeof(key), "%s_long_name",
+				 cols[c].name);
+			bsim__h5_attr_str(t->d, key, cols[c].long_name);
+		}
+	}
+	*out = t;
+	return 0;
+}
+
+int bsim__h5_ctable_write(struct bsim__h5_ctable *t, size_t start, size_t count,
+			  const void *const *data)
+{
+	hsize_t st = start, cn = count;
+	hid_t fs, ms;
+	herr_t e;
+
+	if (count == 0)
+		return 0;
+	if (start + count > t->rows)
+		return BSIM_EINVAL;
+	if (count > t->cap) {
+		unsigned char *b = realloc(t->buf, count * t->size);
+
+		if (!b)
+			return BSIM_ENOMEM;
+		t->buf = b;
+		t->cap = count;
+	}
+	for (size_t c = 0; c < t->ncols; c++)
+		for (size_t r = 0; r < count; r++)
+			memcpy(t->buf + r * t->size + t->off[c],
+			       (const unsigned char *)data[c] + r * t->elem[c],
+			       t->elem[c]);
+	fs = H5Dget_space(t->d);
+	ms = H5Screate_simple(1, &cn, NULL);
+	H5Sselect_hyperslab(fs, H5S_SELECT_SET, &st, NULL, &cn, NULL);
+	e = H5Dwrite(t->d, t->mt, ms, fs, H5P_DEFAULT, t->buf);
+	H5Sclose(ms);
+	H5Sclose(fs);
+	return e < 0 ? BSIM_EIO : 0;
+}
+
+int bsim__h5_ctable_close(struct bsim__h5_ctable *t)
+{
+	int rc = 0;
+
+	if (!t)
+		return 0;
+	if (H5Dclose(t->d) < 0)
+		rc = BSIM_EIO;
+	H5Tclose(t->mt);
+	free(t->off);
+	free(t->elem);
+	free(t->buf);
+	free(t);
+	return rc;
+}
+
 int bsim__h5_compound(hid_t group, const char *name,
 		      const struct bsim__h5_col *cols, size_t ncols,
 		      size_t rows, const void *const *data,
 		      const char *long_name)
 {
-	size_t size = 0, off = 0;
-	hsize_t dim = rows;
-	unsigned char *buf;
-	hid_t ft, mt, space, p, d;
-	int rc = 0;
+	struct bsim__h5_ctable *t;
+	int rc = bsim__h5_ctable_create(group, name, cols, ncols, rows,
+					long_name, &t);
 
-	for (size_t c = 0; c < ncols; c++)
-		size += bsim__h5_size(cols[c].type);
-	buf = calloc(rows ? rows : 1, size);
-	if (!buf)
-		return BSIM_ENOMEM;
-	for (size_t c = 0; c < ncols; c++) {
-		size_t e = bsim__h5_size(cols[c].type);
-
-		for (size_t r = 0; r < rows; r++)
-			memcpy(buf + r * size + off,
-			       (const unsigned char *)data[c] + r * e, e);
-		off += e;
-	}
-	ft = compound_type(cols, ncols, true);
-	mt = compound_type(cols, ncols, false);
-	space = H5Screate_simple(1, &dim, NULL);
-	p = dcpl_for(1, &dim, NULL, size);
-	d = H5Dcreate2(group, name, ft, space, H5P_DEFAULT, p, H5P_DEFAULT);
-	if (d < 0 ||
-	    (rows && H5Dwrite(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0))
+	if (rc)
+		return rc;
+	rc = bsim__h5_ctable_write(t, 0, rows, data);
+	if (bsim__h5_ctable_close(t) && !rc)
 		rc = BSIM_EIO;
-	if (d >= 0) {
-		describe(d, NULL, long_name);
-		for (size_t c = 0; c < ncols; c++) {
-			char key[96];
-
-			if (cols[c].units) {
-				snprintf(key, sizeof(key), "%s_units",
-					 cols[c].name);
-				bsim__h5_attr_str(d, key, cols[c].units);
-			}
-			if (cols[c].long_name) {
-				snprintf(key, sizeof(key), "%s_long_name",
-					 cols[c].name);
-				bsim__h5_attr_str(d, key, cols[c].long_name);
-			}
-		}
-		H5Dclose(d);
-	}
-	H5Pclose(p);
-	H5Sclose(space);
-	H5Tclose(ft);
-	H5Tclose(mt);
-	free(buf);
 	return rc;
 }
 

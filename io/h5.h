@@ -124,6 +124,17 @@ int bsim__h5_compound(hid_t group, const char *name,
 		      size_t rows, const void *const *data,
 		      const char *long_name);
 
+/* The same, written in slices: create with its final row count, write
+ * rows [start, start + count) from column arrays, close. */
+struct bsim__h5_ctable;
+int bsim__h5_ctable_create(hid_t group, const char *name,
+			   const struct bsim__h5_col *cols, size_t ncols,
+			   size_t rows, const char *long_name,
+			   struct bsim__h5_ctable **out);
+int bsim__h5_ctable_write(struct bsim__h5_ctable *t, size_t start, size_t count,
+			  const void *const *data);
+int bsim__h5_ctable_close(struct bsim__h5_ctable *t);
+
 /* A scalar variable-length UTF-8 string dataset. */
 int bsim__h5_text(hid_t group, const char *name, const char *text);
 

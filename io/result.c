@@ -33,69 +33,97 @@ struct field {
 #m, t, offsetof(S, m), sizeof(((S *)0)->m), u, l               \
 	}
 
-/* Copy one field of n rows into a packed column (strings padded to
- * BSIM__H5_STR_LEN). */
-static void *extract(const void *rows, size_t n, size_t stride,
-		     const struct field *f)
+/* Fill row k of a table into `out` (the table's row struct). */
+typedef void (*row_fn)(const void *ctx, size_t k, void *out);
+
+struct array {
+	const void *base;
+	size_t stride;
+};
+
+static void copy_row(const void *ctx, size_t k, void *out)
 {
-	size_t e = bsim__h5_size(f->type);
-	unsigned char *out = calloc(n ? n : 1, e);
+	const struct array *a = ctx;
 
-	if (!out)
-		return NULL;
-	for (size_t r = 0; r < n; r++) {
-		const unsigned char *src =
-			(const unsigned char *)rows + r * stride + f->off;
+	memcpy(out, (const unsigned char *)a->base + k * a->stride, a->stride);
+}
 
-		if (f->type == BSIM_H5_STR)
-			memcpy(out + r * e, src, f->size < e ? f->size : e);
-		else
-			memcpy(out + r * e, src, e);
+/* Rows per slice: tables are written from bounded buffers, never whole
+ * copies of the model's arrays. */
+#define SLICE_ROWS 4096
+
+/* Write n rows produced by fn as a compound dataset (dim NULL) or as a
+ * group of columns sharing the row scale `dim`. */
+static int write_rows_fn(hid_t g, const char *name, const char *dim,
+			 const struct field *f, size_t nf, size_t n,
+			 size_t stride, row_fn fn, const void *ctx,
+			 const char *long_name)
+{
+	struct bsim__h5_col cols[64];
+	unsigned char *data[64] = { 0 }, *rows = malloc(SLICE_ROWS * stride);
+	struct bsim__h5_ctable *ct = NULL;
+	struct bsim__h5_table *tt = NULL;
+	hid_t sub = -1;
+	int rc = rows ? 0 : BSIM_ENOMEM;
+
+	if (nf > 64)
+		rc = BSIM_EINVAL;
+	for (size_t c = 0; c < nf && !rc; c++) {
+		cols[c] = (struct bsim__h5_col){ f[c].name, f[c].type,
+						 f[c].units, f[c].long_name };
+		data[c] = malloc(SLICE_ROWS * bsim__h5_size(f[c].type));
+		if (!data[c])
+			rc = BSIM_ENOMEM;
 	}
-	return out;
+	if (!rc && !dim) {
+		rc = bsim__h5_ctable_create(g, name, cols, nf, n, long_name,
+					    &ct);
+	} else if (!rc) {
+		sub = bsim__h5_subgroup(g, name);
+		rc = sub < 0 ? BSIM_EIO
+			     : bsim__h5_table_create(sub, dim, cols, nf, &tt);
+		if (sub >= 0 && long_name)
+			bsim__h5_attr_str(sub, "long_name", long_name);
+	}
+	for (size_t start = 0; !rc && start < n; start += SLICE_ROWS) {
+		size_t cnt = n - start < SLICE_ROWS ? n - start : SLICE_ROWS;
+
+		for (size_t r = 0; r < cnt; r++)
+			fn(ctx, start + r, rows + r * stride);
+		for (size_t c = 0; c < nf; c++) {
+			size_t e = bsim__h5_size(f[c].type);
+
+			memset(data[c], 0, cnt * e);
+			for (size_t r = 0; r < cnt; r++)
+				memcpy(data[c] + r * e,
+				       rows + r * stride + f[c].off,
+				       f[c].size < e ? f[c].size : e);
+		}
+		rc = ct ? bsim__h5_ctable_write(ct, start, cnt,
+						(const void *const *)data)
+			: bsim__h5_table_append(tt, (const void *const *)data,
+						cnt);
+	}
+	if (ct && bsim__h5_ctable_close(ct) && !rc)
+		rc = BSIM_EIO;
+	if (tt && bsim__h5_table_close(tt) && !rc)
+		rc = BSIM_EIO;
+	if (sub >= 0)
+		H5Gclose(sub);
+	for (size_t c = 0; c < nf && c < 64; c++)
+		free(data[c]);
+	free(rows);
+	return rc;
 }
 
 static int write_rows(hid_t g, const char *name, const char *dim,
 		      const struct field *f, size_t nf, const void *rows,
 		      size_t n, size_t stride, const char *long_name)
 {
-	struct bsim__h5_col cols[64];
-	void *data[64] = { 0 };
-	int rc = 0;
+	struct array a = { rows, stride };
 
-	if (nf > 64)
-		return BSIM_EINVAL;
-	for (size_t c = 0; c < nf; c++) {
-		cols[c] = (struct bsim__h5_col){ f[c].name, f[c].type,
-						 f[c].units, f[c].long_name };
-		data[c] = extract(rows, n, stride, &f[c]);
-		if (!data[c])
-			rc = BSIM_ENOMEM;
-	}
-	if (rc == 0 && !dim) {
-		rc = bsim__h5_compound(g, name, cols, nf, n,
-				       (const void *const *)data, long_name);
-	} else if (rc == 0) {
-		hid_t sub = bsim__h5_subgroup(g, name);
-		struct bsim__h5_table *t;
-
-		rc = sub < 0 ? BSIM_EIO
-			     : bsim__h5_table_create(sub, dim, cols, nf, &t);
-		if (rc == 0) {
-			rc = bsim__h5_table_append(t, (const void *const *)data,
-						   n);
-			if (bsim__h5_table_close(t) && !rc)
-				rc = BSIM_EIO;
-		}
-		if (sub >= 0) {
-			if (long_name)
-				bsim__h5_attr_str(sub, "long_name", long_name);
-			H5Gclose(sub);
-		}
-	}
-	for (size_t c = 0; c < nf; c++)
-		free(data[c]);
-	return rc;
+	return write_rows_fn(g, name, dim, f, nf, n, stride, copy_row, &a,
+			     long_name);
 }
 
 static int entities(hid_t root, const struct bsim_results *r)
@@ -456,19 +484,49 @@ out:
 	return rc;
 }
 
+/* Times go out in seconds: a derived view of the model's rows. */
+struct dev {
+	uint32_t id;
+	uint16_t class_, home_op, home_op_initial, country;
+	uint32_t attaches_ok, attaches_failed, handovers, border_crossings,
+		reattaches, session_drops, reports, reports_lost, records;
+	double roaming_s, home_s, no_service_s, interruption_s;
+	uint64_t bytes_up, bytes_down;
+	int64_t charge_ueur;
+};
+
+static void dev_row(const void *ctx, size_t i, void *out)
+{
+	const struct bsim_device_row *s =
+		&((const struct bsim_results *)ctx)->devices[i];
+
+	*(struct dev *)out = (struct dev){
+		.id = s->id,
+		.class_ = s->cls,
+		.home_op = s->home_op,
+		.home_op_initial = s->home_op_initial,
+		.country = s->country,
+		.attaches_ok = s->attaches_ok,
+		.attaches_failed = s->attaches_failed,
+		.handovers = s->handovers,
+		.border_crossings = s->border_crossings,
+		.reattaches = s->reattaches,
+		.session_drops = s->session_drops,
+		.reports = s->reports,
+		.reports_lost = s->reports_lost,
+		.records = s->records,
+		.roaming_s = (double)s->roaming_ns * 1e-9,
+		.home_s = (double)s->home_ns * 1e-9,
+		.no_service_s = (double)s->no_service_ns * 1e-9,
+		.interruption_s = (double)s->interruption_ns * 1e-9,
+		.bytes_up = s->bytes_up,
+		.bytes_down = s->bytes_down,
+		.charge_ueur = s->charge_ueur,
+	};
+}
+
 static int devices(hid_t root, const struct bsim_results *r)
 {
-	/* Times go out in seconds: a derived view of the rows. */
-	struct dev {
-		uint32_t id;
-		uint16_t class_, home_op, home_op_initial, country;
-		uint32_t attaches_ok, attaches_failed, handovers,
-			border_crossings, reattaches, session_drops, reports,
-			reports_lost, records;
-		double roaming_s, home_s, no_service_s, interruption_s;
-		uint64_t bytes_up, bytes_down;
-		int64_t charge_ueur;
-	} *d = calloc(r->ndevices + 1, sizeof(*d));
 	static const struct field f[] = {
 		F(struct dev, id, BSIM_H5_U32, NULL, NULL),
 		{ "class", BSIM_H5_U16, offsetof(struct dev, class_),
@@ -501,41 +559,10 @@ static int devices(hid_t root, const struct bsim_results *r)
 		F(struct dev, charge_ueur, BSIM_H5_I64, "1e-6 EUR",
 		  "sum of the device's roaming records"),
 	};
-	int rc;
 
-	if (!d)
-		return BSIM_ENOMEM;
-	for (size_t i = 0; i < r->ndevices; i++) {
-		const struct bsim_device_row *s = &r->devices[i];
-
-		d[i] = (struct dev){
-			.id = s->id,
-			.class_ = s->cls,
-			.home_op = s->home_op,
-			.home_op_initial = s->home_op_initial,
-			.country = s->country,
-			.attaches_ok = s->attaches_ok,
-			.attaches_failed = s->attaches_failed,
-			.handovers = s->handovers,
-			.border_crossings = s->border_crossings,
-			.reattaches = s->reattaches,
-			.session_drops = s->session_drops,
-			.reports = s->reports,
-			.reports_lost = s->reports_lost,
-			.records = s->records,
-			.roaming_s = (double)s->roaming_ns * 1e-9,
-			.home_s = (double)s->home_ns * 1e-9,
-			.no_service_s = (double)s->no_service_ns * 1e-9,
-			.interruption_s = (double)s->interruption_ns * 1e-9,
-			.bytes_up = s->bytes_up,
-			.bytes_down = s->bytes_down,
-			.charge_ueur = s->charge_ueur,
-		};
-	}
-	rc = write_rows(root, "devices", NULL, f, sizeof(f) / sizeof(f[0]), d,
-			r->ndevices, sizeof(*d), "one row per device");
-	free(d);
-	return rc;
+	return write_rows_fn(root, "devices", NULL, f, sizeof(f) / sizeof(f[0]),
+			     r->ndevices, sizeof(struct dev), dev_row, r,
+			     "one row per device");
 }
 
 static int signalling(struct bsim__h5 *f, const struct bsim_results *r)
@@ -626,20 +653,40 @@ static int signalling(struct bsim__h5 *f, const struct bsim_results *r)
 	return rc;
 }
 
+struct rec {
+	double t_start_s, duration_s;
+	uint32_t device;
+	uint16_t home_op, visited_op;
+	uint8_t kind;
+	uint64_t bytes_up, bytes_down, charged_kb;
+	int64_t charge_ueur;
+};
+
+static void rec_row(const void *ctx, size_t q, void *out)
+{
+	const struct bsim_record *x =
+		&((const struct bsim_results *)ctx)->records[q];
+
+	*(struct rec *)out = (struct rec){
+		.t_start_s = (double)x->t_start_ns * 1e-9,
+		.duration_s = (double)x->duration_ns * 1e-9,
+		.device = x->device,
+		.home_op = x->home_op,
+		.visited_op = x->visited_op,
+		.kind = x->kind,
+		.bytes_up = x->bytes_up,
+		.bytes_down = x->bytes_down,
+		.charged_kb = x->charged_kb,
+		.charge_ueur = x->charge_ueur,
+	};
+}
+
 static int billing(struct bsim__h5 *f, const struct bsim_results *r,
 		   bool records)
 {
 	const struct bsim_world *w = r->world;
 	size_t nop = w->noperators;
 	hid_t g = bsim__h5_group(f, "/billing"), s[2] = { -1, -1 };
-	struct rec {
-		double t_start_s, duration_s;
-		uint32_t device;
-		uint16_t home_op, visited_op;
-		uint8_t kind;
-		uint64_t bytes_up, bytes_down, charged_kb;
-		int64_t charge_ueur;
-	} *rr = NULL;
 	static const struct field fr[] = {
 		F(struct rec, t_start_s, BSIM_H5_F64, "s",
 		  "from the run's start"),
@@ -676,33 +723,11 @@ static int billing(struct bsim__h5 *f, const struct bsim_results *r,
 	for (int k = 0; k < 2; k++)
 		if (s[k] >= 0)
 			H5Dclose(s[k]);
-	if (!rc && records) {
-		rr = calloc(r->nrecords + 1, sizeof(*rr));
-		if (!rr)
-			rc = BSIM_ENOMEM;
-		for (size_t q = 0; rr && q < r->nrecords; q++) {
-			const struct bsim_record *x = &r->records[q];
-
-			rr[q] = (struct rec){
-				.t_start_s = (double)x->t_start_ns * 1e-9,
-				.duration_s = (double)x->duration_ns * 1e-9,
-				.device = x->device,
-				.home_op = x->home_op,
-				.visited_op = x->visited_op,
-				.kind = x->kind,
-				.bytes_up = x->bytes_up,
-				.bytes_down = x->bytes_down,
-				.charged_kb = x->charged_kb,
-				.charge_ueur = x->charge_ueur,
-			};
-		}
-		if (!rc)
-			rc = write_rows(g, "records", "record", fr,
-					sizeof(fr) / sizeof(fr[0]), rr,
-					r->nrecords, sizeof(*rr),
-					"TAP-like records");
-		free(rr);
-	}
+	if (!rc && records)
+		rc = write_rows_fn(g, "records", "record", fr,
+				   sizeof(fr) / sizeof(fr[0]), r->nrecords,
+				   sizeof(struct rec), rec_row, r,
+				   "TAP-like records");
 	H5Gclose(g);
 	return rc;
 }

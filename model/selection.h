@@ -24,7 +24,7 @@
 
 #define BSIM__NO_OP UINT16_MAX
 #define BSIM__FPLMN_MAX 8
-#define BSIM__TA_FORBID_MAX 8
+#define BSIM__TA_FORBID_MAX 4
 
 /* What the SIM keeps across power cycles. */
 struct bsim__sim {
