@@ -7,6 +7,7 @@
 #include "../bench/bench.h"
 #include "cli.h"
 
+#include <blocsim/engine.h>
 #include <blocsim/version.h>
 
 #include <stdio.h>
@@ -38,6 +39,14 @@ static int version_main(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	printf("blocsim %s\n", BSIM_VERSION);
+	printf("features: ns-3 %s, MPI %s\n",
+	       bsim_engine_has_ns3() ? "yes" : "no",
+#ifdef BSIM_HAVE_MPI
+	       "yes"
+#else
+	       "no"
+#endif
+	);
 	return 0;
 }
 

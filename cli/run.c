@@ -141,6 +141,10 @@ int bsim_cli_run(int argc, char **argv)
 		{ "queue", required_argument, NULL, 'q' },
 		{ "from", required_argument, NULL, 'f' },
 		{ "quiet", no_argument, NULL, 'Q' },
+		/* Set by `blocsim sweep` for the runs it starts. */
+		{ "sweep-run-id", required_argument, NULL, 'I' },
+		{ "sweep-params", required_argument, NULL, 'P' },
+		{ "sweep-replication", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -148,7 +152,9 @@ int bsim_cli_run(int argc, char **argv)
 	char seedset[64], outset[64], err[1024] = "", *yaml = NULL,
 				      *from_text = NULL;
 	char outbuf[512], engname[64], host[256] = "";
-	const char *out = NULL, *from = NULL, *scenario = NULL;
+	const char *out = NULL, *from = NULL, *scenario = NULL,
+		   *sweep_id = NULL, *sweep_params = NULL;
+	int64_t sweep_rep = 0;
 	struct bsim_engine_config ec = { .backend = BSIM_BACKEND_NATIVE,
 					 .queue = BSIM_QUEUE_LADDER };
 	struct bsim_world *w = NULL;
@@ -230,6 +236,15 @@ int bsim_cli_run(int argc, char **argv)
 			break;
 		case 'Q':
 			quiet = true;
+			break;
+		case 'I':
+			sweep_id = optarg;
+			break;
+		case 'P':
+			sweep_params = optarg;
+			break;
+		case 'R':
+			sweep_rep = strtoll(optarg, NULL, 10);
 			break;
 		case 'h':
 			usage(stdout);
@@ -372,6 +387,9 @@ int bsim_cli_run(int argc, char **argv)
 			.engine = engname,
 			.wall_seconds = wall_now() - t0,
 			.host = host,
+			.sweep_run_id = sweep_id,
+			.sweep_params = sweep_params,
+			.sweep_replication = sweep_rep,
 		};
 
 		rc = bsim_result_write(out, bsim_model_results(m), &meta,

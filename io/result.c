@@ -869,6 +869,13 @@ int bsim_result_write(const char *path, const struct bsim_results *r,
 	bsim__h5_attr_u64(root, "events_executed", r->events_executed);
 	bsim__h5_attr_f64(root, "wall_seconds", meta->wall_seconds);
 	bsim__h5_attr_str(root, "host", meta->host ? meta->host : "");
+	if (meta->sweep_run_id) {
+		bsim__h5_attr_str(root, "sweep_run_id", meta->sweep_run_id);
+		bsim__h5_attr_str(root, "sweep_params",
+				  meta->sweep_params ? meta->sweep_params : "");
+		bsim__h5_attr_i64(root, "sweep_replication",
+				  meta->sweep_replication);
+	}
 	bsim__h5_attr_str(root, "output_level",
 			  w->run.output == BSIM_OUTPUT_FULL	 ? "full"
 			  : w->run.output == BSIM_OUTPUT_BILLING ? "billing"

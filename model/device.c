@@ -392,6 +392,8 @@ static void failure(struct bsim_model *m, uint32_t i, unsigned proc, uint16_t v,
 		    cause == CAUSE_TIMEOUT ? BSIM_OUTCOME_TIMEOUT
 					   : BSIM_OUTCOME_REJECT,
 		    v, d->serving);
+	if (cause == CAUSE_11)
+		bsim__sim_forbid(&d->sim, v); /* Whatever happens next. */
 	if ((proc == BSIM__P_ATTACH || proc == BSIM__P_TAU_INTER) &&
 	    d->serving != BSIM__NO_OP && d->serving != v &&
 	    bsim__covers(m, d->cell, d->serving)) {
@@ -406,7 +408,6 @@ static void failure(struct bsim_model *m, uint32_t i, unsigned proc, uint16_t v,
 	}
 	switch (cause) {
 	case CAUSE_11:
-		bsim__sim_forbid(&d->sim, v);
 		try_register(m, i, now);
 		return;
 	case CAUSE_13:
@@ -586,7 +587,7 @@ static void maybe_switch_profile(struct bsim_model *m, uint32_t i, uint64_t now)
 	uint16_t hn = m->op_hss_node[d->home], local = BSIM__NO_OP;
 	const struct bsim_platform *p;
 
-	if (hn < 2 * w->noperators || hn == m->ipx_node ||
+	if (hn < 2 * w->noperators || hn == m->ipx_node || m->node_down[hn] ||
 	    d->serving == BSIM__NO_OP || d->serving == d->home ||
 	    d->abroad_since_ns == INT64_MIN || (d->flags & DEV_BUSY))
 		return;

@@ -28,6 +28,12 @@ struct bsim_result_meta {
 	const char *engine;	   /**< e.g. "native/ladder", "ns3/map". */
 	double wall_seconds;	   /**< Whole run, load to write. */
 	const char *host;	   /**< Host name. */
+	/** Set when a sweep runs it (else NULL): the run id, replication
+	 *  and canonical parameter text (key=value lines), kept as root
+	 *  attributes so that a resumed sweep can verify the file. */
+	const char *sweep_run_id;
+	const char *sweep_params;
+	int64_t sweep_replication;
 };
 
 /**
