@@ -6,5 +6,6 @@
 int bsim_cli_sweep(int argc, char **argv);
 int bsim_cli_check(int argc, char **argv);
 int bsim_cli_run(int argc, char **argv);
+int bsim_cli_analyze(int argc, char **argv);
 
 #endif /* BSIM_CLI_H */

@@ -51,6 +51,9 @@ static int version_main(int argc, char **argv)
 }
 
 static const struct command commands[] = {
+	{ "analyze",
+	  "KPIs per group with confidence intervals (`analyze RESULT|INDEX`)",
+	  bsim_cli_analyze },
 	{ "bench",
 	  "benchmarks: `bench engine` (HOLD), `bench model`, `bench latency`",
 	  bench_main },

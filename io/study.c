@@ -1,0 +1,320 @@
+/* SPDX-License-Identifier: MIT */
+/* Reading results for analysis (see study.h). */
+#include <blocsim/error.h>
+#include <blocsim/study.h>
+
+#include <hdf5.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *attr_string(hid_t obj, const char *name)
+{
+	hid_t a, t, mt;
+	char *v = NULL, *out = NULL;
+
+	if (H5Aexists(obj, name) <= 0 ||
+	    (a = H5Aopen(obj, name, H5P_DEFAULT)) < 0)
+		return NULL;
+	t = H5Aget_type(a);
+	mt = H5Tcopy(H5T_C_S1);
+	H5Tset_size(mt, H5T_VARIABLE);
+	H5Tset_cset(mt, H5T_CSET_UTF8);
+	if (H5Tis_variable_str(t) > 0 && H5Aread(a, mt, &v) >= 0 && v) {
+		out = strdup(v);
+		H5free_memory(v);
+	}
+	H5Tclose(mt);
+	H5Tclose(t);
+	H5Aclose(a);
+	return out;
+}
+
+/* Read double fields (by name) of every row of a compound dataset:
+ * out[row * nnames + k]; absent fields are NaN. Returns the row count or
+ * -1. */
+static long read_doubles(hid_t loc, const char *ds, const char *const *names,
+			 size_t nnames, double **out)
+{
+	hid_t d = H5Dopen2(loc, ds, H5P_DEFAULT), ft, mt, sp;
+	hsize_t n = 0;
+	size_t off = 0, nk = 0, *map;
+	double *rows, *buf;
+
+	if (d < 0)
+		return -1;
+	sp = H5Dget_space(d);
+	H5Sget_simple_extent_dims(sp, &n, NULL);
+	H5Sclose(sp);
+	ft = H5Dget_type(d);
+	mt = H5Tcreate(H5T_COMPOUND, (nnames ? nnames : 1) * sizeof(double));
+	map = calloc(nnames + 1, sizeof(*map));
+	for (size_t k = 0; k < nnames; k++)
+		if (H5Tget_member_index(ft, names[k]) >= 0) {
+			H5Tinsert(mt, names[k], off, H5T_NATIVE_DOUBLE);
+			map[nk++] = k;
+			off += sizeof(double);
+		}
+	rows = malloc(((size_t)n + 1) * nnames * sizeof(double));
+	buf = malloc(((size_t)n + 1) * (nk ? nk : 1) * sizeof(double));
+	if (rows && buf) {
+		for (size_t q = 0; q < (size_t)n * nnames; q++)
+			rows[q] = NAN;
+		if (nk && n &&
+		    H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0)
+			for (size_t r = 0; r < (size_t)n; r++)
+				for (size_t q = 0; q < nk; q++)
+					rows[r * nnames + map[q]] =
+						buf[r * nk + q];
+	}
+	free(buf);
+	free(map);
+	H5Tclose(mt);
+	H5Tclose(ft);
+	H5Dclose(d);
+	if (!rows)
+		return -1;
+	*out = rows;
+	return (long)n;
+}
+
+/* A string field of every row (fixed-length strings). */
+static char **read_strings(hid_t loc, const char *ds, const char *field,
+			   size_t *nrows)
+{
+	hid_t d = H5Dopen2(loc, ds, H5P_DEFAULT), mt, s, sp;
+	hsize_t n = 0;
+	char *buf, **out = NULL;
+
+	if (d < 0)
+		return NULL;
+	sp = H5Dget_space(d);
+	H5Sget_simple_extent_dims(sp, &n, NULL);
+	H5Sclose(sp);
+	s = H5Tcopy(H5T_C_S1);
+	H5Tset_size(s, 64);
+	H5Tset_strpad(s, H5T_STR_NULLTERM);
+	mt = H5Tcreate(H5T_COMPOUND, 64);
+	H5Tinsert(mt, field, 0, s);
+	buf = calloc((size_t)n + 1, 64);
+	out = calloc((size_t)n + 1, sizeof(*out));
+	if (buf && out &&
+	    (n == 0 || H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0))
+		for (size_t r = 0; r < (size_t)n; r++) {
+			buf[r * 64 + 63] = '\0';
+			out[r] = strdup(buf + r * 64);
+		}
+	free(buf);
+	H5Tclose(mt);
+	H5Tclose(s);
+	H5Dclose(d);
+	*nrows = (size_t)n;
+	return out;
+}
+
+static void free_strings(char **v, size_t n)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* Cost by class and net balances of one run (a result file's root). */
+static void run_details(struct bsim_study *s, hid_t root,
+			struct bsim_study_run *r)
+{
+	static const char *const cost[] = { "cost_per_device_month_eur" };
+	double *c = NULL;
+	long n = read_doubles(root, "kpi_by_class", cost, 1, &c);
+	size_t nop = s->noperators;
+	hid_t d;
+
+	r->class_cost = calloc(s->nclasses + 1, sizeof(double));
+	r->net_eur = calloc(nop + 1, sizeof(double));
+	for (size_t k = 0; r->class_cost && k < s->nclasses; k++)
+		r->class_cost[k] = n > (long)k ? c[k] : NAN;
+	free(c);
+	d = H5Dopen2(root, "billing/net_ueur", H5P_DEFAULT);
+	if (d >= 0 && r->net_eur) {
+		int64_t *net = malloc((nop * nop + 1) * sizeof(int64_t));
+
+		if (net && H5Dread(d, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL,
+				   H5P_DEFAULT, net) >= 0)
+			for (size_t h = 0; h < nop; h++)
+				for (size_t v = 0; v < nop; v++) {
+					double e =
+						(double)net[h * nop + v] / 1e6;
+
+					r->net_eur[v] += e; /* received */
+					r->net_eur[h] -= e; /* paid */
+				}
+		free(net);
+	}
+	if (d >= 0)
+		H5Dclose(d);
+}
+
+static void names_of(struct bsim_study *s, hid_t root)
+{
+	s->classes = read_strings(root, "classes", "name", &s->nclasses);
+	s->operators = read_strings(root, "operators", "name", &s->noperators);
+}
+
+int bsim_study_load(const char *path, struct bsim_study **out, char *err,
+		    size_t errlen)
+{
+	struct bsim_study *s = calloc(1, sizeof(*s));
+	const char *kn[BSIM_KPI_COUNT];
+	hid_t f, root;
+	char *format;
+	int rc = 0;
+
+	if (!s)
+		return BSIM_ENOMEM;
+	for (unsigned k = 0; k < BSIM_KPI_COUNT; k++)
+		kn[k] = bsim_kpi_name(k);
+	H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+	f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+	if (f < 0) {
+		snprintf(err, errlen, "%s: not a readable HDF5 file", path);
+		free(s);
+		return BSIM_EIO;
+	}
+	root = H5Gopen2(f, "/", H5P_DEFAULT);
+	format = attr_string(root, "format");
+	if (format && !strcmp(format, "blocsim-result")) {
+		double *k = NULL;
+
+		s->nruns = 1;
+		s->runs = calloc(1, sizeof(*s->runs));
+		names_of(s, root);
+		if (!s->runs ||
+		    read_doubles(root, "kpi", kn, BSIM_KPI_COUNT, &k) != 1) {
+			snprintf(err, errlen, "%s: no /kpi row", path);
+			rc = BSIM_EPARSE;
+		} else {
+			memcpy(s->runs[0].kpi, k, sizeof(s->runs[0].kpi));
+			run_details(s, root, &s->runs[0]);
+		}
+		free(k);
+	} else if (format && !strcmp(format, "blocsim-index")) {
+		size_t nr = 0, nk = 0;
+		char **ids = read_strings(root, "runs", "run_id", &nr);
+		char **status = read_strings(root, "runs", "status", &nr);
+		char **kid = read_strings(root, "kpi", "run_id", &nk);
+		double *k = NULL, *rep = NULL;
+		static const char *const repn[] = { "replication" };
+		hid_t rt = H5Dopen2(root, "runs", H5P_DEFAULT), ft;
+
+		s->index = true;
+		/* Swept parameters: the /runs columns after wall_s. */
+		ft = rt >= 0 ? H5Dget_type(rt) : -1;
+		if (ft >= 0) {
+			int nm = H5Tget_nmembers(ft);
+
+			s->params = calloc((size_t)nm + 1, sizeof(char *));
+			for (int m = 5; s->params && m < nm; m++)
+				s->params[s->nparams++] =
+					H5Tget_member_name(ft, (unsigned)m);
+			H5Tclose(ft);
+		}
+		if (rt >= 0)
+			H5Dclose(rt);
+		read_doubles(root, "runs", repn, 1, &rep);
+		if (read_doubles(root, "kpi", kn, BSIM_KPI_COUNT, &k) < 0 ||
+		    !ids || !status || !kid || !rep || !s->params) {
+			snprintf(err, errlen, "%s: a damaged index", path);
+			rc = BSIM_EPARSE;
+		}
+		s->runs = calloc(nk + 1, sizeof(*s->runs));
+		for (size_t q = 0; !rc && q < nk; q++) {
+			struct bsim_study_run *r = &s->runs[s->nruns];
+			size_t row = nr;
+			char link[64];
+			hid_t g;
+
+			for (size_t i = 0; i < nr; i++)
+				if (!strcmp(ids[i], kid[q]))
+					row = i;
+			if (row == nr)
+				continue;
+			snprintf(r->id, sizeof(r->id), "%s", kid[q]);
+			r->replication = (uint64_t)rep[row];
+			memcpy(r->kpi, &k[q * BSIM_KPI_COUNT], sizeof(r->kpi));
+			r->values = calloc(s->nparams + 1, sizeof(char *));
+			for (size_t p = 0; r->values && p < s->nparams; p++) {
+				size_t n2 = 0;
+				char **v = read_strings(root, "runs",
+							s->params[p], &n2);
+				double *dv = NULL;
+				const char *pn[] = { s->params[p] };
+
+				if (v && v[row] && v[row][0]) {
+					r->values[p] = strdup(v[row]);
+				} else if (read_doubles(root, "runs", pn, 1,
+							&dv) > 0) {
+					char t[64];
+
+					snprintf(t, sizeof(t), "%.17g",
+						 dv[row]);
+					r->values[p] = strdup(t);
+				}
+				free(dv);
+				free_strings(v, n2);
+			}
+			snprintf(link, sizeof(link), "run/%s", r->id);
+			g = H5Gopen2(root, link, H5P_DEFAULT);
+			if (g >= 0) {
+				if (!s->operators)
+					names_of(s, g);
+				run_details(s, g, r);
+				H5Gclose(g);
+			}
+			s->nruns++;
+		}
+		free(k);
+		free(rep);
+		free_strings(ids, nr);
+		free_strings(status, nr);
+		free_strings(kid, nk);
+	} else {
+		snprintf(err, errlen,
+			 "%s: neither a blocsim result nor a sweep index",
+			 path);
+		rc = BSIM_EPARSE;
+	}
+	free(format);
+	H5Gclose(root);
+	H5Fclose(f);
+	if (rc) {
+		bsim_study_destroy(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+void bsim_study_destroy(struct bsim_study *s)
+{
+	if (!s)
+		return;
+	for (size_t r = 0; r < s->nruns; r++) {
+		if (s->runs[r].values)
+			for (size_t p = 0; p < s->nparams; p++)
+				free(s->runs[r].values[p]);
+		free(s->runs[r].values);
+		free(s->runs[r].class_cost);
+		free(s->runs[r].net_eur);
+	}
+	free(s->runs);
+	for (size_t p = 0; p < s->nparams; p++)
+		H5free_memory(s->params[p]);
+	free(s->params);
+	free_strings(s->classes, s->nclasses);
+	free_strings(s->operators, s->noperators);
+	free(s);
+}
