@@ -246,6 +246,38 @@ static void describe(hid_t d, const char *units, const char *long_name)
 		bsim__h5_attr_str(d, "long_name", long_name);
 }
 
+/* CF flag attributes PREFIXflag_values (0..n-1) and PREFIXflag_meanings
+ * for space-separated meanings. */
+static void flags_attr(hid_t obj, const char *prefix, const char *meanings)
+{
+	int32_t v[64];
+	size_t n = 0;
+	char key[96];
+	hsize_t dim;
+	hid_t sp, a;
+
+	for (const char *p = meanings; *p && n < 64; n++) {
+		v[n] = (int32_t)n;
+		p += strcspn(p, " ");
+		p += strspn(p, " ");
+	}
+	if (!*prefix) {
+		bsim__h5_attr_flags(obj, v, n, meanings);
+		return;
+	}
+	dim = n;
+	snprintf(key, sizeof(key), "%sflag_values", prefix);
+	sp = H5Screate_simple(1, &dim, NULL);
+	a = H5Acreate2(obj, key, H5T_STD_I32LE, sp, H5P_DEFAULT, H5P_DEFAULT);
+	if (a >= 0) {
+		H5Awrite(a, H5T_NATIVE_INT32, v);
+		H5Aclose(a);
+	}
+	H5Sclose(sp);
+	snprintf(key, sizeof(key), "%sflag_meanings", prefix);
+	bsim__h5_attr_str(obj, key, meanings);
+}
+
 /* Dataset creation properties: chunked + shuffle + deflate when worth it. */
 static hid_t dcpl_for(int rank, const hsize_t *dims, const hsize_t *maxdims,
 		      size_t elem)
@@ -372,6 +404,8 @@ int bsim__h5_table_create(hid_t group, const char *dim,
 		if (!t->buf[c] || t->ds[c] < 0)
 			goto fail;
 		describe(t->ds[c], cols[c].units, cols[c].long_name);
+		if (cols[c].flag_meanings)
+			flags_attr(t->ds[c], "", cols[c].flag_meanings);
 	}
 	*out = t;
 	return 0;
@@ -571,6 +605,10 @@ int bsim__h5_ctable_create(hid_t group, const char *name,
 			snprintf(key, sizeof(key), "%s_long_name",
 				 cols[c].name);
 			bsim__h5_attr_str(t->d, key, cols[c].long_name);
+		}
+		if (cols[c].flag_meanings) {
+			snprintf(key, sizeof(key), "%s_", cols[c].name);
+			flags_attr(t->d, key, cols[c].flag_meanings);
 		}
 	}
 	*out = t;

@@ -96,6 +96,9 @@ struct bsim__h5_col {
 	enum bsim__h5_type type;
 	const char *units;     /* CF units, or NULL. */
 	const char *long_name; /* Description, or NULL. */
+	/* Integer codes 0, 1, ...: their names, space-separated (CF
+	 * flag_meanings; flag_values are written to match), or NULL. */
+	const char *flag_meanings;
 };
 
 /*

@@ -26,8 +26,14 @@ struct field {
 	enum bsim__h5_type type;
 	size_t off, size;
 	const char *units, *long_name;
+	const char *flags; /* Meanings of codes 0, 1, ... (or NULL). */
 };
 
+/* A code column: codes 0, 1, ... named by `fl` (CF flag_meanings). */
+#define FL(S, m, t, l, fl)                                                     \
+	{                                                                      \
+#m, t, offsetof(S, m), sizeof(((S *)0)->m), NULL, l, fl        \
+	}
 #define F(S, m, t, u, l)                                                       \
 	{                                                                      \
 #m, t, offsetof(S, m), sizeof(((S *)0)->m), u, l               \
@@ -69,8 +75,9 @@ static int write_rows_fn(hid_t g, const char *name, const char *dim,
 	if (nf > 64)
 		rc = BSIM_EINVAL;
 	for (size_t c = 0; c < nf && !rc; c++) {
-		cols[c] = (struct bsim__h5_col){ f[c].name, f[c].type,
-						 f[c].units, f[c].long_name };
+		cols[c] =
+			(struct bsim__h5_col){ f[c].name, f[c].type, f[c].units,
+					       f[c].long_name, f[c].flags };
 		data[c] = malloc(SLICE_ROWS * bsim__h5_size(f[c].type));
 		if (!data[c])
 			rc = BSIM_ENOMEM;
@@ -165,8 +172,8 @@ static int entities(hid_t root, const struct bsim_results *r)
 	static const struct field cl[] = {
 		F(struct bsim_class, name, BSIM_H5_STR, NULL, NULL),
 		F(struct bsim_class, count, BSIM_H5_U64, NULL, NULL),
-		F(struct bsim_class, mobility, BSIM_H5_U8, NULL,
-		  "0 stationary, 1 route"),
+		FL(struct bsim_class, mobility, BSIM_H5_U8,
+		   "0 stationary, 1 route", "stationary route"),
 		F(struct bsim_class, radio, BSIM_H5_U8, NULL,
 		  "1 lte-m, 2 nb-iot, 4 2g"),
 	};
@@ -302,12 +309,14 @@ static int agreements(hid_t root, const struct bsim_results *r)
 	static const struct field f[] = {
 		F(struct agr, home, BSIM_H5_U16, NULL, "home operator"),
 		F(struct agr, visited, BSIM_H5_U16, NULL, "visited operator"),
-		F(struct agr, relation, BSIM_H5_U8, NULL,
-		  "0 home, 1 same_group, 2 bloc_partner, 3 arms_length, 4 "
-		  "none"),
+		FL(struct agr, relation, BSIM_H5_U8,
+		   "0 home, 1 same_group, 2 bloc_partner, 3 arms_length, 4 "
+		   "none",
+		   "home same_group bloc_partner arms_length none"),
 		F(struct agr, steering_rank, BSIM_H5_U16, NULL,
 		  "1 best, 0 unlisted"),
-		F(struct agr, path, BSIM_H5_U8, NULL, "0 ipx, 1 direct"),
+		FL(struct agr, path, BSIM_H5_U8, "0 ipx, 1 direct",
+		   "ipx direct"),
 		F(struct agr, rate_ueur_per_mb, BSIM_H5_I64, "1e-6 EUR/MB",
 		  NULL),
 		F(struct agr, rate_ueur_per_sms, BSIM_H5_I64, "1e-6 EUR", NULL),
@@ -576,8 +585,8 @@ static int signalling(struct bsim__h5 *f, const struct bsim_results *r)
 	static const struct field fn[] = {
 		F(struct bsim_node_row, op, BSIM_H5_U16, NULL,
 		  "operator (mme, hss) or platform row; 65535 for the IPX"),
-		F(struct bsim_node_row, kind, BSIM_H5_U8, NULL,
-		  "0 mme, 1 hss, 2 platform, 3 ipx"),
+		FL(struct bsim_node_row, kind, BSIM_H5_U8,
+		   "0 mme, 1 hss, 2 platform, 3 ipx", "mme hss platform ipx"),
 		F(struct bsim_node_row, site, BSIM_H5_U16, NULL,
 		  "row of /cities; 65535: none"),
 		F(struct bsim_node_row, service_rate_per_s, BSIM_H5_F64, "1/s",
@@ -694,8 +703,8 @@ static int billing(struct bsim__h5 *f, const struct bsim_results *r,
 		F(struct rec, device, BSIM_H5_U32, NULL, NULL),
 		F(struct rec, home_op, BSIM_H5_U16, NULL, NULL),
 		F(struct rec, visited_op, BSIM_H5_U16, NULL, NULL),
-		F(struct rec, kind, BSIM_H5_U8, NULL,
-		  "0 data, 1 sms, 2 access_fee"),
+		FL(struct rec, kind, BSIM_H5_U8, "0 data, 1 sms, 2 access_fee",
+		   "data sms access_fee"),
 		F(struct rec, bytes_up, BSIM_H5_U64, "bytes", NULL),
 		F(struct rec, bytes_down, BSIM_H5_U64, "bytes", NULL),
 		F(struct rec, charged_kb, BSIM_H5_U64, "kB", NULL),
@@ -817,17 +826,18 @@ static int trace(hid_t root, const struct bsim_results *r)
 	static const struct field f[] = {
 		F(struct bsim_trace, t_ns, BSIM_H5_U64, "ns", NULL),
 		F(struct bsim_trace, device, BSIM_H5_U32, NULL, NULL),
-		F(struct bsim_trace, type, BSIM_H5_U8, NULL,
-		  "0 attach, 1 tau, 2 handover, 3 detach, 4 report, 5 cell, "
-		  "6 border, 7 loss, 8 camp (registered without signalling)"),
+		FL(struct bsim_trace, type, BSIM_H5_U8,
+		   "0 attach, 1 tau, 2 handover, 3 detach, 4 report, 5 cell, "
+		   "6 border, 7 loss, 8 camp (registered without signalling)",
+		   "attach tau handover detach report cell border loss camp"),
 		{ "operator", BSIM_H5_U16, offsetof(struct bsim_trace, op),
 		  sizeof(uint16_t), NULL, "65535: none" },
 		{ "peer_operator", BSIM_H5_U16,
 		  offsetof(struct bsim_trace, peer_op), sizeof(uint16_t), NULL,
 		  "previous network; 65535: none" },
 		F(struct bsim_trace, cell, BSIM_H5_U32, NULL, NULL),
-		F(struct bsim_trace, result, BSIM_H5_U8, NULL,
-		  "0 ok, 1 reject, 2 timeout"),
+		FL(struct bsim_trace, result, BSIM_H5_U8,
+		   "0 ok, 1 reject, 2 timeout", "ok reject timeout"),
 	};
 	int rc;
 
