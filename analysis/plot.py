@@ -18,6 +18,7 @@ import json
 import math
 import os
 import sys
+import textwrap
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -88,7 +89,7 @@ def unit_label(name, unit):
         ratio = any(w in name for w in ("ratio", "availability", "utilisation",
                                         "per_border_crossing"))
         unit = "ratio" if ratio else "count"
-    return f"{name.replace('_', ' ')} ({unit})"
+    return textwrap.fill(f"{name.replace('_', ' ')} ({unit})", 30)
 
 
 class InputError(Exception):
@@ -190,8 +191,8 @@ def fig_signalling(run, out):
 
 def fig_latency(groups, out, source):
     """groups: [(label, DataFrame lower_s/upper_s/count summed)]. Each line
-    is the share of a configuration's episodes in each histogram bin, drawn
-    over the non-empty bins of all lines (whole decades shown)."""
+    is the share of a configuration's episodes in each histogram bin; the
+    x axis spans the whole decades around the non-empty bins."""
     fig, ax = plt.subplots(figsize=(WIDTH_IN, 2.5))
     counts = [h["count"].to_numpy(dtype=float) for _, h in groups]
     nz = np.flatnonzero(np.sum(counts, axis=0)) if counts else np.array([])
@@ -256,7 +257,10 @@ def fig_kpis(kpi, group_col, order, out):
             jit = np.linspace(-0.12, 0.12, fin.size) if fin.size > 1 else np.zeros(fin.size)
             ax.plot(i + 0.22 + jit * 0.5, fin, ls="none", marker="o", ms=2.2,
                     mfc="none", mec="0.55", mew=0.5)
-            if n:
+            if not n:
+                ax.text(i, 0.5, "no value\n(NaN)", transform=ax.get_xaxis_transform(),
+                        ha="center", va="center", fontsize=5.5, color="0.4")
+            else:
                 ax.errorbar([i], [mean], yerr=None if math.isnan(half) else [[half], [half]],
                             fmt="o", color=c, ms=3.5, capsize=2.5, elinewidth=1.0)
             lo = mean - half if not math.isnan(half) else mean
@@ -264,18 +268,18 @@ def fig_kpis(kpi, group_col, order, out):
             series.append({"label": g, "n": n, "mean": mean, "ci95": half,
                            "values": fin.tolist(),
                            "y": extent([lo, hi] if n else [], fin)})
-        ax.set_xticks(range(len(order)), order,
-                      rotation=20 if max(len(o) for o in order) > 12 else 0,
-                      ha="right" if max(len(o) for o in order) > 12 else "center")
+        rotate = max(len(o) for o in order) > 12
+        ax.set_xticks(range(len(order)), order, rotation=20 if rotate else 0,
+                      ha="right" if rotate else "center")
         ax.set_xlim(-0.5, len(order) - 0.5)
         ax.set_xlabel(group_col)
         ax.set_ylabel(unit_label(name, units.get(name)))
-        ax.set_title(f"{name.replace('_', ' ')}: mean and 95 % CI")
+        ax.set_title(textwrap.fill(name.replace("_", " "), 48))
         handles = [Line2D([], [], color="0.2", marker="o", ms=3.5, ls="-", lw=1.0),
                    Line2D([], [], ls="none", marker="o", ms=2.2, mfc="none",
                           mec="0.55", mew=0.5)]
-        ax.legend(handles, ["mean ± 95 % CI (t)", "replications"],
-                  loc="best", fontsize=5.5)
+        legend_below(ax, handles, ["mean ± 95 % CI (Student t)", "replications"],
+                     2, drop_pt=44 if rotate else 30)
         out.save(fig, "kpi_" + name, {
             "title": ax.get_title(), "x_label": ax.get_xlabel(),
             "y_label": ax.get_ylabel(), "kpi": name, "y_units": units.get(name),
@@ -508,7 +512,7 @@ def fig_storm(run, out):
     nodes = run.nodes
     hss = np.flatnonzero(nodes.kind.isin(["hss", "platform"]).to_numpy())
     t = run.time_s
-    fails = scenario_failures(run)
+    fails = [f for f in scenario_failures(run) if f["start_s"] < run.duration_s]
     core = [f for f in fails if f.get("kind") in ("hss_outage", "platform_outage",
                                                   "ipx_outage")]
     outage = (core or fails or [None])[0]
@@ -520,6 +524,8 @@ def fig_storm(run, out):
     win = (t >= w0) & (t < w1)
     offered = ns.sel(quantity="offered").values.astype(float)
     after = win & (t >= (outage["start_s"] if outage else 0.0))
+    if not after.any():
+        after = win
     peak = offered[after][:, hss].max(axis=0)
     node = int(hss[np.argmax(peak)])
     width = run.bin_width_s[win]

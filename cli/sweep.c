@@ -263,7 +263,15 @@ int sweep_local(struct sweep_exec *x, unsigned jobs)
 		}
 		if (running == 0)
 			break;
-		pid = waitpid(-1, &st, 0);
+		/* Polled, so that a signal arriving between the check above
+		 * and this wait is still seen within a few milliseconds. */
+		pid = waitpid(-1, &st, WNOHANG);
+		if (pid == 0) {
+			struct timespec ts = { 0, 5000000 };
+
+			nanosleep(&ts, NULL);
+			continue;
+		}
 		if (pid < 0) {
 			if (errno == EINTR)
 				continue;
@@ -341,17 +349,24 @@ static bool parse_shard(const char *t, unsigned long *k, unsigned long *m)
 	return end != t && !*end && *m > 0 && *k < *m;
 }
 
-static bool slurm_shard(unsigned long *k, unsigned long *m)
+/* The share of a Slurm array task: 1 (and *k, *m), 0 outside an array,
+ * -1 when the array's variables make no share (e.g. a sparse --array). */
+static int slurm_shard(unsigned long *k, unsigned long *m)
 {
 	const char *id = getenv("SLURM_ARRAY_TASK_ID"),
 		   *mn = getenv("SLURM_ARRAY_TASK_MIN"),
 		   *cnt = getenv("SLURM_ARRAY_TASK_COUNT");
+	unsigned long i, lo;
 
 	if (!id || !cnt)
-		return false;
-	*k = strtoul(id, NULL, 10) - (mn ? strtoul(mn, NULL, 10) : 0);
+		return 0;
+	i = strtoul(id, NULL, 10);
+	lo = mn ? strtoul(mn, NULL, 10) : 0;
 	*m = strtoul(cnt, NULL, 10);
-	return *m > 0 && *k < *m;
+	if (i < lo || *m == 0 || i - lo >= *m)
+		return -1;
+	*k = i - lo;
+	return 1;
 }
 
 int bsim_cli_sweep(int argc, char **argv)
@@ -438,7 +453,29 @@ int bsim_cli_sweep(int argc, char **argv)
 			shard);
 		return 2;
 	}
-	sharded = shard != NULL || slurm_shard(&sk, &sm);
+	if (shard) {
+		sharded = true;
+	} else {
+		int sl = slurm_shard(&sk, &sm);
+
+		if (sl < 0) {
+			fprintf(stderr,
+				"blocsim sweep: SLURM_ARRAY_TASK_ID %s is not "
+				"in MIN..MIN+COUNT-1 (%s..%s+%s-1): give the "
+				"array as --array=0-(N-1), or use --shard "
+				"K/M\n",
+				getenv("SLURM_ARRAY_TASK_ID"),
+				getenv("SLURM_ARRAY_TASK_MIN")
+					? getenv("SLURM_ARRAY_TASK_MIN")
+					: "0",
+				getenv("SLURM_ARRAY_TASK_MIN")
+					? getenv("SLURM_ARRAY_TASK_MIN")
+					: "0",
+				getenv("SLURM_ARRAY_TASK_COUNT"));
+			return 2;
+		}
+		sharded = sl > 0;
+	}
 	if (ftext && bsim_expr_parse(ftext, "--filter", &filter, &err)) {
 		fprintf(stderr, "blocsim sweep: %s\n", err.msg);
 		return 2;

@@ -100,19 +100,22 @@ static int worker(struct sweep_exec *x)
 			 MPI_STATUS_IGNORE);
 		if (work < 0)
 			break;
-		pid = sweep_spawn(x, (size_t)work);
+		pid = bsim_sweep_stop ? -1 : sweep_spawn(x, (size_t)work);
 		if (pid < 0) {
 			st = 127 << 8;
 		} else {
 			bool killed = false;
 
-			while (waitpid(pid, &st, 0) < 0) {
-				if (errno != EINTR)
+			for (;;) {
+				pid_t got = waitpid(pid, &st, WNOHANG);
+
+				if (got == pid || (got < 0 && errno != EINTR))
 					break;
 				if (bsim_sweep_stop && !killed) {
 					kill(pid, SIGTERM);
 					killed = true;
 				}
+				nap();
 			}
 		}
 		msg[0] = work;

@@ -169,6 +169,17 @@ static int entities(hid_t root, const struct bsim_results *r)
 		F(struct bsim_city, lon, BSIM_H5_F64, "degrees_east", NULL),
 		F(struct bsim_city, country, BSIM_H5_U16, NULL, NULL),
 	};
+	static const struct field fa[] = {
+		FL(struct bsim_failure, kind, BSIM_H5_U8,
+		   "0 hss_outage, 1 radio_outage, 2 ipx_outage, 3 "
+		   "platform_outage",
+		   "hss_outage radio_outage ipx_outage platform_outage"),
+		F(struct bsim_failure, target, BSIM_H5_U16, NULL,
+		  "row of /operators, /countries or /platforms by kind"),
+		F(struct bsim_failure, start_s, BSIM_H5_F64, "s",
+		  "from the run's start"),
+		F(struct bsim_failure, duration_s, BSIM_H5_F64, "s", NULL),
+	};
 	static const struct field cl[] = {
 		F(struct bsim_class, name, BSIM_H5_STR, NULL, NULL),
 		F(struct bsim_class, count, BSIM_H5_U64, NULL, NULL),
@@ -189,6 +200,10 @@ static int entities(hid_t root, const struct bsim_results *r)
 	    (rc = write_rows(root, "cities", NULL, ci,
 			     sizeof(ci) / sizeof(ci[0]), w->cities, w->ncities,
 			     sizeof(*w->cities), NULL)) ||
+	    (rc = write_rows(root, "failures", NULL, fa,
+			     sizeof(fa) / sizeof(fa[0]), w->failures,
+			     w->nfailures, sizeof(*w->failures),
+			     "the scheduled outages")) ||
 	    (rc = write_rows(root, "classes", NULL, cl,
 			     sizeof(cl) / sizeof(cl[0]), w->classes,
 			     w->nclasses, sizeof(*w->classes), NULL)))
@@ -876,6 +891,7 @@ int bsim_result_write(const char *path, const struct bsim_results *r,
 	bsim__h5_attr_str(root, "engine", meta->engine);
 	bsim__h5_attr_f64(root, "sim_duration_s",
 			  (double)r->sim_duration_ns * 1e-9);
+	bsim__h5_attr_u64(root, "bin_s", w->run.bin_s);
 	bsim__h5_attr_u64(root, "events_executed", r->events_executed);
 	bsim__h5_attr_f64(root, "wall_seconds", meta->wall_seconds);
 	bsim__h5_attr_str(root, "host", meta->host ? meta->host : "");

@@ -929,7 +929,7 @@ void bsim__device_init(struct bsim_model *m, uint32_t i)
 		d->cell = r->steps[d->tl].cell;
 		if (r->steps[d->tl].moving)
 			d->flags |= DEV_MOVING;
-		{
+		if (r->n > 1) { /* A one-cell route never moves. */
 			uint32_t nx = d->tl + 1 == r->n ? 0 : d->tl + 1;
 			int64_t t = d->cycle0_ns + (int64_t)r->steps[nx].t_ns +
 				    (nx == 0 ? (int64_t)r->period_ns : 0);

@@ -4,7 +4,9 @@ in results/README.md) and sweep indexes ("blocsim-index" 1, docs/sweeps.md).
 Everything comes back as pandas or xarray objects:
 
 - byte strings are decoded to ``str``;
-- documented category codes (``CODES``) become pandas Categoricals;
+- code columns become pandas Categoricals, named by the column's CF
+  ``flag_values`` / ``flag_meanings`` attributes when the file has them,
+  else by the documented codes (``CODES``, results/README.md);
 - row references (operator, country, device rows, ...) stay integers, with
   ``NONE`` (65535) meaning "none";
 - units go to ``df.attrs["units"]`` and descriptions to
@@ -88,19 +90,11 @@ def categorical(codes, key):
     """Codes -> pandas Categorical with the documented names of CODES[key].
     An undocumented code raises ValueError (a format change, not data)."""
     names = CODES[key]
-    codes = np.asarray(codes)
     if isinstance(names, dict):
-        bad = ~np.isin(codes, list(names))
-        if bad.any():
-            raise ValueError(f"{key}: undocumented codes {np.unique(codes[bad])}")
-        cats = list(names.values())
-        pos = {v: i for i, v in enumerate(names)}
-        codes = np.array([pos[int(c)] for c in codes], dtype=np.int64)
-        return pd.Categorical.from_codes(codes, cats)
-    if codes.size and (codes.max() >= len(names) or codes.min() < 0):
-        raise ValueError(f"{key}: undocumented codes "
-                         f"{np.unique(codes[codes >= len(names)])}")
-    return pd.Categorical.from_codes(codes.astype(np.int64), names)
+        values, names = list(names), list(names.values())
+    else:
+        values = list(range(len(names)))
+    return flag_categorical(codes, values, " ".join(names))
 
 
 def _decoded(v):
@@ -110,10 +104,34 @@ def _decoded(v):
     return v
 
 
-def _finish(df, name, units, long_names):
+def flag_categorical(codes, values, meanings):
+    """Codes -> Categorical named by CF flag_values / flag_meanings. A code
+    that is not a flag value raises ValueError."""
+    names = meanings.split()
+    values = [int(v) for v in np.asarray(values).ravel()]
+    if len(names) != len(values):
+        raise ValueError(f"flag_meanings {names} do not match flag_values {values}")
+    pos = {v: i for i, v in enumerate(values)}
+    codes = np.asarray(codes)
+    present = [int(u) for u in np.unique(codes)]
+    bad = [u for u in present if u not in pos]
+    if bad:
+        raise ValueError(f"codes {bad} are not among flag_values {values}")
+    lut = np.zeros(max(present, default=0) + 1, dtype=np.int64)
+    for u in present:
+        lut[u] = pos[u]
+    return pd.Categorical.from_codes(lut[codes], names)
+
+
+def _finish(df, name, units, long_names, flags=None):
+    """Decode code columns: by the column's own flag_values/flag_meanings
+    when the file has them, else by the documented CODES."""
+    flags = flags or {}
     for col in df.columns:
         key = _DECODE.get((name, col))
-        if key:
+        if col in flags:
+            df[col] = flag_categorical(df[col].to_numpy(), *flags[col])
+        elif key:
             df[col] = categorical(df[col].to_numpy(), key)
     df.attrs["units"] = units
     df.attrs["long_names"] = long_names
@@ -129,7 +147,10 @@ def read_compound(ds, name=None):
     units = {f: a[f + "_units"] for f in arr.dtype.names if f + "_units" in a}
     longs = {f: a[f + "_long_name"] for f in arr.dtype.names
              if f + "_long_name" in a}
-    df = _finish(df, name, units, longs)
+    flags = {f: (a[f + "_flag_values"], a[f + "_flag_meanings"])
+             for f in arr.dtype.names
+             if f + "_flag_values" in a and f + "_flag_meanings" in a}
+    df = _finish(df, name, units, longs, flags)
     df.attrs["long_name"] = a.get("long_name", "")
     return df
 
@@ -148,7 +169,7 @@ def read_columns(g, name=None, columns=None, rows=None):
     order += sorted(c for c in have if c not in order)
     if columns is not None:
         order = [c for c in order if c in columns]
-    data, units, longs = {}, {}, {}
+    data, units, longs, flags = {}, {}, {}, {}
     for c in order:
         ds = g[c]
         v = ds[()]
@@ -158,7 +179,9 @@ def read_columns(g, name=None, columns=None, rows=None):
             units[c] = a["units"]
         if "long_name" in a:
             longs[c] = a["long_name"]
-    df = _finish(pd.DataFrame(data), name, units, longs)
+        if "flag_values" in a and "flag_meanings" in a:
+            flags[c] = (a["flag_values"], a["flag_meanings"])
+    df = _finish(pd.DataFrame(data), name, units, longs, flags)
     df.attrs["long_name"] = _attrs(g).get("long_name", "")
     return df
 
@@ -234,9 +257,18 @@ class Run:
     platforms = functools.cached_property(lambda s: s._table("platforms"))
     platform_members = functools.cached_property(
         lambda s: s._table("platform_members"))
-    kpi_by_class = functools.cached_property(lambda s: s._table("kpi_by_class"))
+    def _kpi_by(self, name, key, names):
+        """Per-class or per-operator KPIs: the row-number column (float64
+        in the file) as int, and the class or operator name after it."""
+        df = self._table(name)
+        df[key] = df[key].astype(np.int64)
+        df.insert(1, "name", [names[i] for i in df[key]])
+        return df
+
+    kpi_by_class = functools.cached_property(
+        lambda s: s._kpi_by("kpi_by_class", "class", s.classes.name.tolist()))
     kpi_by_operator = functools.cached_property(
-        lambda s: s._table("kpi_by_operator"))
+        lambda s: s._kpi_by("kpi_by_operator", "operator", s.operators.name.tolist()))
 
     @functools.cached_property
     def kpi(self):

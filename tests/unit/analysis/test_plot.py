@@ -31,7 +31,6 @@ from blocsim_analysis import CODES, mean_ci, open_index, open_run, t_quantile  #
 from blocsim_analysis.stats import t_cdf  # noqa: E402
 
 SINGLE_FIGS = {"signalling_load", "settlement", "net_balance", "storm"}
-ALL_KPIS = None  # set from the index
 
 # 0.975 quantiles of Student's t by degrees of freedom, to 10 decimals
 # (mpmath, 30 digits; scipy's ppf is off by 1e-9 at 5).
@@ -189,27 +188,28 @@ def test_reader_decodes_codes_strings_and_units():
         assert r.countries.iso.tolist() == ["NL", "BE", "DE", "US"]
         # Categoricals with the documented names; codes equal the raw ones;
         # the documented table agrees with each column's long_name.
+        def compound(ds, col):
+            a = f[ds].attrs
+            return f[ds][col], a[col + "_long_name"], a.get(col + "_flag_meanings")
+
+        def column(path):
+            a = f[path].attrs
+            return f[path][()], a["long_name"], a.get("flag_meanings")
         cases = [
-            (r.classes.mobility, f["classes"]["mobility"], "mobility",
-             f["classes"].attrs["mobility_long_name"]),
-            (r.agreements.relation, f["agreements"]["relation"], "relation",
-             f["agreements"].attrs["relation_long_name"]),
-            (r.agreements.path, f["agreements"]["path"], "path",
-             f["agreements"].attrs["path_long_name"]),
-            (r.nodes.kind, f["signalling/nodes/kind"][()], "node_kind",
-             f["signalling/nodes/kind"].attrs["long_name"]),
-            (r.records.kind, f["billing/records/kind"][()], "record_kind",
-             f["billing/records/kind"].attrs["long_name"]),
-            (r.trace.type, f["trace/events/type"][()], "event_type",
-             f["trace/events/type"].attrs["long_name"]),
-            (r.trace.result, f["trace/events/result"][()], "event_result",
-             f["trace/events/result"].attrs["long_name"]),
+            (r.classes.mobility, "mobility", *compound("classes", "mobility")),
+            (r.agreements.relation, "relation", *compound("agreements", "relation")),
+            (r.agreements.path, "path", *compound("agreements", "path")),
+            (r.nodes.kind, "node_kind", *column("signalling/nodes/kind")),
+            (r.records.kind, "record_kind", *column("billing/records/kind")),
+            (r.trace.type, "event_type", *column("trace/events/type")),
+            (r.trace.result, "event_result", *column("trace/events/result")),
         ]
-        for col, raw, key, long_name in cases:
+        for col, key, raw, long_name, flags in cases:
             assert isinstance(col.dtype, pd.CategoricalDtype), key
             assert list(col.cat.categories) == CODES[key], key
             assert np.array_equal(col.cat.codes.to_numpy(), np.asarray(raw)), key
             assert long_name_codes(long_name) == dict(enumerate(CODES[key])), (key, long_name)
+            assert flags == " ".join(CODES[key]), (key, flags)
         assert r.classes.mobility.tolist() == ["stationary", "route", "route"]
         assert r.classes.radio.astype(str).tolist() == [
             CODES["radio"][int(v)] for v in f["classes"]["radio"]]
@@ -227,10 +227,42 @@ def test_reader_decodes_codes_strings_and_units():
         assert r.attach_latency_hist.attrs["units"]["lower_s"] == "s"
         assert r.kpi.attrs["units"]["cost_per_device_month_eur"] == "EUR"
         assert r.kpi["availability"] == f["kpi"]["availability"][0]
+        kc = r.kpi_by_class
+        assert kc["class"].tolist() == [0, 1, 2]
+        assert kc.name.tolist() == ["meter", "tracker", "psm_tracker"]
+        assert np.array_equal(kc.availability.to_numpy(), f["kpi_by_class"]["availability"])
+        assert r.kpi_by_operator.name.tolist() == r.operators.name.tolist()
         # Values unchanged.
         assert np.array_equal(r.devices.roaming_s.to_numpy(), f["devices"]["roaming_s"])
         assert r.trace.t_s.iloc[-1] == f["trace/events/t_ns"][-1] / 1e9
         assert len(r.records) == f["billing/records/record"].shape[0]
+
+
+def test_reader_decodes_by_flags_or_documented_codes():
+    from blocsim_analysis.reader import read_columns
+    path = os.path.join(WORK, "codes.h5")
+    with h5py.File(path, "w") as f:
+        g = f.create_group("trace/events")
+        g["type"] = np.array([0, 6, 8, 6], dtype=np.uint8)  # no flags: CODES
+        g["result"] = np.array([2, 0, 0, 1], dtype=np.uint8)
+        g["result"].attrs["flag_values"] = np.array([0, 1, 2], dtype=np.int32)
+        g["result"].attrs["flag_meanings"] = "fine refused late"  # the file wins
+        g["cell"] = np.array([5, 6, 7, 8], dtype=np.uint32)
+        g["cell"].attrs["units"] = "1"
+        bad = f.create_group("billing/records")
+        bad["kind"] = np.array([0, 3], dtype=np.uint8)  # 3 is undocumented
+    with h5py.File(path, "r") as f:
+        df = read_columns(f["trace/events"], "trace/events")
+        assert df.columns.tolist() == ["type", "cell", "result"]
+        assert df.type.tolist() == ["attach", "border", "camp", "border"]
+        assert df.result.tolist() == ["late", "fine", "fine", "refused"]
+        assert df.cell.tolist() == [5, 6, 7, 8] and df.attrs["units"] == {"cell": "1"}
+        try:
+            read_columns(f["billing/records"], "billing/records")
+        except ValueError as e:
+            assert "[3]" in str(e), e
+        else:
+            raise AssertionError("code 3 of /billing/records/kind was accepted")
 
 
 def test_reader_arrays_have_their_scales():
