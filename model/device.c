@@ -228,6 +228,11 @@ static void handle_mobility(struct bsim_model *m, uint32_t i, uint64_t now)
 		}
 		return;
 	}
+	if (d->flags & DEV_BACKOFF) {
+		/* No registration attempt before the back-off ends. */
+		lose(m, i, now, true);
+		return;
+	}
 	n = bsim__candidates(m, d, d->cell, c, MAX_CAND);
 	k = n ? bsim__select(c, n, d->home, &d->sim, &d->sel, now, GOOD_QUALITY,
 			     m->rng, entity(i), &d->ctr_sel)
@@ -279,6 +284,11 @@ static void backoff(struct bsim_model *m, uint32_t i, uint64_t delay,
 {
 	struct bsim__device *d = &m->dev[i];
 
+	if (d->flags & DEV_BACKOFF) {
+		/* A new back-off replaces the one in progress. */
+		bsim_engine_cancel(m->eng, d->ev_retry);
+		bsim__backoff_note(m, d->backoff_node, -1, now);
+	}
 	d->flags |= DEV_BACKOFF;
 	d->backoff_node = node;
 	bsim__backoff_note(m, node, +1, now);
@@ -294,6 +304,8 @@ void bsim__on_retry(struct bsim_engine *e, void *ctx, uint32_t i,
 	uint64_t now = bsim_engine_now(e);
 
 	(void)payload;
+	if (!(d->flags & DEV_BACKOFF))
+		return;
 	d->flags &= (uint16_t)~DEV_BACKOFF;
 	bsim__backoff_note(m, d->backoff_node, -1, now);
 	if (d->serving == BSIM__NO_OP ||
@@ -302,6 +314,20 @@ void bsim__on_retry(struct bsim_engine *e, void *ctx, uint32_t i,
 }
 
 static void send_report(struct bsim_model *m, uint32_t i, uint64_t now);
+
+/* After a procedure: the report that waited for it, and a move the
+ * network has not seen yet. */
+static void after_procedure(struct bsim_model *m, uint32_t i, uint64_t now)
+{
+	struct bsim__device *d = &m->dev[i];
+
+	if ((d->flags & DEV_REPORT_PENDING) && d->serving != BSIM__NO_OP) {
+		d->flags &= (uint16_t)~DEV_REPORT_PENDING;
+		send_report(m, i, now);
+	}
+	if (d->flags & DEV_UNSEEN)
+		handle_mobility(m, i, now);
+}
 
 static void success(struct bsim_model *m, uint32_t i,
 		    const struct bsim__answer *a, uint64_t now)
@@ -316,6 +342,8 @@ static void success(struct bsim_model *m, uint32_t i,
 		/* An update the HSS needed (after a Reset): not a
 		 * registration in a new network. */
 		d->episode_ns = 0;
+		d->ctx_op = d->serving;
+		after_procedure(m, i, now);
 		return;
 	}
 	r->attaches_ok++; /* A registration in a new network. */
@@ -364,12 +392,7 @@ static void success(struct bsim_model *m, uint32_t i,
 	bsim__access_fee(m, i, now);
 	bsim__session_open(m, i, now);
 	schedule_hplmn(m, i, now);
-	if (d->flags & DEV_REPORT_PENDING) {
-		d->flags &= (uint16_t)~DEV_REPORT_PENDING;
-		send_report(m, i, now);
-	}
-	if (d->flags & DEV_UNSEEN)
-		handle_mobility(m, i, now);
+	after_procedure(m, i, now);
 }
 
 static void failure(struct bsim_model *m, uint32_t i, unsigned proc, uint16_t v,
@@ -399,6 +422,7 @@ static void failure(struct bsim_model *m, uint32_t i, unsigned proc, uint16_t v,
 	    bsim__covers(m, d->cell, d->serving)) {
 		/* A higher-priority attempt failed: stay where registered. */
 		d->episode_ns = 0;
+		after_procedure(m, i, now);
 		return;
 	}
 	if (proc == BSIM__P_HO_INTER || proc == BSIM__P_TAU_INTER) {
@@ -459,7 +483,12 @@ void bsim__on_answer(struct bsim_engine *e, void *ctx, uint32_t i,
 		return; /* The device gave up on this attempt (T3410). */
 	bsim_engine_cancel(e, d->ev_guard);
 	d->flags &= (uint16_t)~DEV_BUSY;
-	if (a.cause == CAUSE_NONE)
+	if (a.cause == CAUSE_NONE && a.proc != BSIM__P_TAU_LOCAL &&
+	    !bsim__covers(m, d->cell, a.visited))
+		/* The accept never reaches the device: that network's radio
+		 * went down meanwhile. */
+		failure(m, i, a.proc, a.visited, CAUSE_TIMEOUT, a.visited, now);
+	else if (a.cause == CAUSE_NONE)
 		success(m, i, &a, now);
 	else
 		failure(m, i, a.proc, a.visited, a.cause, a.node, now);
@@ -588,8 +617,9 @@ static void maybe_switch_profile(struct bsim_model *m, uint32_t i, uint64_t now)
 	const struct bsim_platform *p;
 
 	if (hn < 2 * w->noperators || hn == m->ipx_node || m->node_down[hn] ||
-	    d->serving == BSIM__NO_OP || d->serving == d->home ||
-	    d->abroad_since_ns == INT64_MIN || (d->flags & DEV_BUSY))
+	    (d->flags & DEV_BACKOFF) || d->serving == BSIM__NO_OP ||
+	    d->serving == d->home || d->abroad_since_ns == INT64_MIN ||
+	    (d->flags & DEV_BUSY))
 		return;
 	p = &w->platforms[hn - 2 * w->noperators];
 	if (p->local_profile_after_s <= 0 ||
@@ -605,6 +635,7 @@ static void maybe_switch_profile(struct bsim_model *m, uint32_t i, uint64_t now)
 	bsim__proc_start(m, i, BSIM__P_PROFILE_SWITCH, d->serving, 0);
 	bsim__session_close(m, i, now, false);
 	d->home = local;
+	d->reset_epoch = m->op_reset_epoch[local];
 	m->row[i].home_op = local;
 	d->abroad_since_ns = INT64_MIN;
 	bsim__sim_init(&d->sim, 4);
@@ -780,10 +811,12 @@ void bsim__on_contact(struct bsim_engine *e, void *ctx, uint32_t i,
 			    d->loss_ns < d->conn_until_ns);
 
 		d->serving = old;
+		d->episode_ns = 0;
 		bsim__trace(m, i, BSIM_TRACE_CAMP, BSIM_OUTCOME_OK, old,
 			    BSIM__NO_OP);
 		bsim__svc_set(m, i, svc_of(d), now);
 		bsim__session_open(m, i, now);
+		schedule_hplmn(m, i, now);
 		if (tau) {
 			touch(m, i, now);
 			bsim__proc_start(m, i, BSIM__P_TAU_LOCAL, old, 0);
@@ -817,14 +850,15 @@ void bsim__on_failure(struct bsim_engine *e, void *ctx, uint32_t target,
 	}
 	switch (f->kind) {
 	case BSIM_FAIL_HSS:
-		m->node_down[bsim__node_of(m, BSIM_NODE_HSS, f->target)] = down;
+		m->node_down[bsim__node_of(m, BSIM_NODE_HSS, f->target)] +=
+			down ? 1 : -1;
 		if (!down)
 			m->op_reset_epoch[f->target]++;
 		break;
 	case BSIM_FAIL_PLATFORM: {
 		uint16_t pn = bsim__node_of(m, BSIM_NODE_PLATFORM, f->target);
 
-		m->node_down[pn] = down;
+		m->node_down[pn] += down ? 1 : -1;
 		if (!down)
 			for (size_t o = 0; o < w->noperators; o++)
 				if (m->op_hss_node[o] == pn)
@@ -832,12 +866,12 @@ void bsim__on_failure(struct bsim_engine *e, void *ctx, uint32_t target,
 		break;
 	}
 	case BSIM_FAIL_IPX:
-		m->node_down[m->ipx_node] = down;
+		m->node_down[m->ipx_node] += down ? 1 : -1;
 		break;
 	case BSIM_FAIL_RADIO:
 		for (size_t o = 0; o < w->noperators; o++)
 			if (w->operators[o].country == f->target)
-				m->op_radio_down[o] = down;
+				m->op_radio_down[o] += down ? 1 : -1;
 		for (uint32_t i = 0; i < m->ndev; i++) {
 			struct bsim__device *d = &m->dev[i];
 
@@ -845,7 +879,9 @@ void bsim__on_failure(struct bsim_engine *e, void *ctx, uint32_t target,
 			    m->op_radio_down[d->serving]) {
 				d->flags |= DEV_OUTAGE;
 				lose(m, i, now, false);
-			} else if (!down && (d->flags & DEV_OUTAGE)) {
+			} else if (!down && (d->flags & DEV_OUTAGE) &&
+				   d->ctx_op != BSIM__NO_OP &&
+				   !m->op_radio_down[d->ctx_op]) {
 				double u = bsim_rng_uniform(m->rng, entity(i),
 							    BSIM_RNG_BACKOFF,
 							    &d->ctr_backoff);

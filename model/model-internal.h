@@ -207,7 +207,7 @@ struct bsim_model {
 	 * + p, IPX = 2 nop + nplatforms. */
 	size_t nnodes;
 	struct bsim__node *nodes;
-	bool *node_down;
+	uint16_t *node_down; /* Outages in progress (overlaps count). */
 	uint16_t *node_site; /* City index or UINT16_MAX. */
 	uint32_t *node_backoff;
 	uint64_t *node_sec, *node_sec_count;
@@ -215,9 +215,9 @@ struct bsim_model {
 	uint16_t ipx_node;
 	uint16_t *op_hss_node; /* Current HSS node of each home operator. */
 	uint32_t *op_reset_epoch;
-	bool *op_radio_down;
-	bool *pair_fault;   /* [home * nop + visited]. */
-	double *lat_core_s; /* [visited * nnodes + hss node], one way. */
+	uint16_t *op_radio_down; /* Radio outages in progress. */
+	bool *pair_fault;	 /* [home * nop + visited]. */
+	double *lat_core_s;	 /* [visited * nnodes + hss node], one way. */
 	struct bsim__msgs msgs[BSIM__P_COUNT][2][3];
 	struct bsim__class_params *cp;
 	/* Devices. */

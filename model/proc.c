@@ -398,7 +398,9 @@ void bsim__on_hop(struct bsim_engine *e, void *ctx, uint32_t i,
 							count(m, old, now,
 							      s->type[k],
 							      s->count[k]);
-					(void)arrive(m, old, now, &dep);
+					uint64_t old_dep;
+
+					(void)arrive(m, old, now, &old_dep);
 					if (d->ctx_op == old)
 						d->ctx_op = BSIM__NO_OP;
 				}
