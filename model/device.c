@@ -190,9 +190,12 @@ static void lose(struct bsim_model *m, uint32_t i, uint64_t now, bool mobility)
 	bsim__trace(m, i, BSIM_TRACE_LOSS, BSIM_OUTCOME_OK, d->serving,
 		    BSIM__NO_OP);
 	bsim__session_close(m, i, now, true);
-	d->serving = BSIM__NO_OP;
-	if (mobility)
+	/* A loss at a border: the device moved out of its network's
+	 * country (a coverage hole at home is not the alliance's doing). */
+	if (mobility &&
+	    m->g->country[d->cell] != m->w->operators[d->serving].country)
 		d->flags |= DEV_MOB_LOSS;
+	d->serving = BSIM__NO_OP;
 	bsim__svc_set(m, i, SVC_NONE, now);
 	d->loss_ns = now;
 }
