@@ -158,7 +158,7 @@ static void usage(FILE *f)
 	fputs("usage: blocsim bench model [--devices N] [--days D] "
 	      "[--scenario FILE]\n"
 	      "                           [--engine native|ns3] "
-	      "[--ns3-scheduler S] [--compare]\n"
+	      "[--ns3-scheduler S] [--queue ladder|heap] [--compare]\n"
 	      "  the default world's class mix scaled to N devices "
 	      "(default 100000)\n"
 	      "  over D days (default 1); --compare also runs the loop on "
@@ -175,6 +175,7 @@ int bsim_bench_model_main(int argc, char **argv)
 		{ "engine", required_argument, NULL, 'e' },
 		{ "ns3-scheduler", required_argument, NULL, 'S' },
 		{ "compare", no_argument, NULL, 'c' },
+		{ "queue", required_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -211,6 +212,12 @@ int bsim_bench_model_main(int argc, char **argv)
 			break;
 		case 'c':
 			compare = true;
+			break;
+		case 'q':
+			if (bsim_queue_from_name(optarg, &ec.queue)) {
+				usage(stderr);
+				return 2;
+			}
 			break;
 		case 'h':
 			usage(stdout);

@@ -45,54 +45,71 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Device-derived KPIs over the devices selected by `sel` (NULL: all). */
-static void device_kpis(const struct bsim_model *m, const bool *sel, double *k)
-{
-	double days = (double)m->end_ns / NS_PER_S / 86400.0;
-	double ok = 0, failed = 0, nosvc = 0, cross = 0, reatt = 0, intr = 0,
-	       drops = 0, n = 0, nmob = 0, usage = 0, fees = 0, reports = 0,
-	       lost = 0;
+/* Device-derived sums of one group of devices. */
+struct acc {
+	double ok, failed, nosvc, cross, reatt, intr, drops, n, nmob, usage,
+		fees, reports, lost;
+};
 
+/* One pass over devices and records: sums per group, where group(i) is
+ * 0 for all (kind 0), the class (kind 1) or the home operator (kind 2).
+ * Devices and records are visited in index order whatever the grouping,
+ * so every group's sums are the same numbers in every run. */
+static void accumulate(const struct bsim_model *m, int kind, struct acc *a)
+{
 	for (uint32_t i = 0; i < m->ndev; i++) {
 		const struct bsim_device_row *r = &m->row[i];
+		struct acc *g = &a[kind == 0   ? 0
+				   : kind == 1 ? m->dev[i].cls
+					       : m->dev[i].home];
 
-		if (sel && !sel[i])
-			continue;
-		n++;
-		ok += r->attaches_ok;
-		failed += r->attaches_failed;
-		nosvc += (double)r->no_service_ns / NS_PER_S;
-		drops += r->session_drops;
-		reports += r->reports;
-		lost += r->reports_lost;
+		g->n++;
+		g->ok += r->attaches_ok;
+		g->failed += r->attaches_failed;
+		g->nosvc += (double)r->no_service_ns / NS_PER_S;
+		g->drops += r->session_drops;
+		g->reports += r->reports;
+		g->lost += r->reports_lost;
 		if (m->dev[i].route != NO_ROUTE) {
-			nmob++;
-			cross += r->border_crossings;
-			reatt += r->reattaches;
-			intr += (double)r->interruption_ns / NS_PER_S;
+			g->nmob++;
+			g->cross += r->border_crossings;
+			g->reatt += r->reattaches;
+			g->intr += (double)r->interruption_ns / NS_PER_S;
 		}
 	}
 	for (size_t q = 0; q < m->nrec; q++) {
 		const struct bsim_record *r = &m->rec[q];
+		uint32_t i = r->device;
+		struct acc *g = &a[kind == 0   ? 0
+				   : kind == 1 ? m->dev[i].cls
+					       : m->dev[i].home];
 
-		if (sel && !sel[r->device])
-			continue;
 		if (r->kind == BSIM_TAP_ACCESS_FEE)
-			fees += (double)r->charge_ueur;
+			g->fees += (double)r->charge_ueur;
 		else
-			usage += (double)r->charge_ueur;
+			g->usage += (double)r->charge_ueur;
 	}
-	k[BSIM_KPI_attach_success_ratio] = ratio(ok, ok + failed);
+}
+
+static void device_kpis(const struct bsim_model *m, const struct acc *a,
+			double *k)
+{
+	double days = (double)m->end_ns / NS_PER_S / 86400.0;
+
+	k[BSIM_KPI_attach_success_ratio] = ratio(a->ok, a->ok + a->failed);
 	k[BSIM_KPI_availability] =
-		n > 0 ? 1 - nosvc / (n * (double)m->end_ns / NS_PER_S) : NAN;
+		a->n > 0 ? 1 - a->nosvc / (a->n * (double)m->end_ns / NS_PER_S)
+			 : NAN;
 	k[BSIM_KPI_border_crossings_per_mobile_device_day] =
-		ratio(cross, nmob * days);
-	k[BSIM_KPI_reattaches_per_border_crossing] = ratio(reatt, cross);
-	k[BSIM_KPI_interruption_s_per_border_crossing] = ratio(intr, cross);
-	k[BSIM_KPI_session_drops] = drops;
+		ratio(a->cross, a->nmob * days);
+	k[BSIM_KPI_reattaches_per_border_crossing] = ratio(a->reatt, a->cross);
+	k[BSIM_KPI_interruption_s_per_border_crossing] =
+		ratio(a->intr, a->cross);
+	k[BSIM_KPI_session_drops] = a->drops;
 	k[BSIM_KPI_cost_per_device_month_eur] =
-		n > 0 ? (usage * 30.0 / days + fees) / n / 1e6 : NAN;
-	k[BSIM_KPI_reports_lost_ratio] = ratio(lost, reports);
+		a->n > 0 ? (a->usage * 30.0 / days + a->fees) / a->n / 1e6
+			 : NAN;
+	k[BSIM_KPI_reports_lost_ratio] = ratio(a->lost, a->reports);
 }
 
 static double quantile(const double *v, size_t n, double p)
@@ -113,7 +130,6 @@ int bsim__kpi_finish(struct bsim_model *m)
 	double days = (double)m->end_ns / NS_PER_S / 86400.0, *k = res->kpi;
 	double bin_s = (double)w->run.bin_s, msgs = 0, peak = 0, sum = 0;
 	uint64_t storm = 0;
-	bool *sel;
 
 	for (unsigned q = 0; q < BSIM_KPI_COUNT; q++)
 		k[q] = NAN;
@@ -125,7 +141,12 @@ int bsim__kpi_finish(struct bsim_model *m)
 				(uint8_t)(1u << (m->node_sec[n] % 8));
 	for (uint64_t s = 0; s <= m->end_ns / 1000000000u; s++)
 		storm += (m->storm_bits[s / 8] >> (s % 8)) & 1;
-	device_kpis(m, NULL, k);
+	{
+		struct acc all = { 0 };
+
+		accumulate(m, 0, &all);
+		device_kpis(m, &all, k);
+	}
 	if (m->nlat)
 		qsort(m->lat_s, m->nlat, sizeof(double), cmp_double);
 	for (size_t q = 0; q < m->nlat; q++)
@@ -218,34 +239,36 @@ int bsim__kpi_finish(struct bsim_model *m)
 	m->kpi_class =
 		malloc((w->nclasses + 1) * BSIM_KPI_COUNT * sizeof(double));
 	m->kpi_op = malloc((nop + 1) * BSIM_KPI_COUNT * sizeof(double));
-	sel = malloc((m->ndev + 1) * sizeof(*sel));
-	if (!m->kpi_class || !m->kpi_op || !sel) {
-		free(sel);
-		return BSIM_ENOMEM;
-	}
-	for (size_t c = 0; c < w->nclasses; c++) {
-		double *kc = &m->kpi_class[c * BSIM_KPI_COUNT];
+	{
+		struct acc *ac = calloc(w->nclasses + 1, sizeof(*ac)),
+			   *ao = calloc(nop + 1, sizeof(*ao));
 
-		for (unsigned q = 0; q < BSIM_KPI_COUNT; q++)
-			kc[q] = NAN;
-		for (uint32_t i = 0; i < m->ndev; i++)
-			sel[i] = m->dev[i].cls == c;
-		device_kpis(m, sel, kc);
-	}
-	for (size_t o = 0; o < nop; o++) {
-		double *ko = &m->kpi_op[o * BSIM_KPI_COUNT], subs = 0;
-
-		for (unsigned q = 0; q < BSIM_KPI_COUNT; q++)
-			ko[q] = NAN;
-		for (uint32_t i = 0; i < m->ndev; i++) {
-			sel[i] = m->dev[i].home == o;
-			subs += sel[i];
+		if (!m->kpi_class || !m->kpi_op || !ac || !ao) {
+			free(ac);
+			free(ao);
+			return BSIM_ENOMEM;
 		}
-		device_kpis(m, sel, ko);
-		ko[BSIM_KPI_home_hss_tx_per_subscriber_day] =
-			ratio((double)m->op_hss_tx[o], subs * days);
+		accumulate(m, 1, ac);
+		accumulate(m, 2, ao);
+		for (size_t c = 0; c < w->nclasses; c++) {
+			double *kc = &m->kpi_class[c * BSIM_KPI_COUNT];
+
+			for (unsigned q = 0; q < BSIM_KPI_COUNT; q++)
+				kc[q] = NAN;
+			device_kpis(m, &ac[c], kc);
+		}
+		for (size_t o = 0; o < nop; o++) {
+			double *ko = &m->kpi_op[o * BSIM_KPI_COUNT];
+
+			for (unsigned q = 0; q < BSIM_KPI_COUNT; q++)
+				ko[q] = NAN;
+			device_kpis(m, &ao[o], ko);
+			ko[BSIM_KPI_home_hss_tx_per_subscriber_day] =
+				ratio((double)m->op_hss_tx[o], ao[o].n * days);
+		}
+		free(ac);
+		free(ao);
 	}
-	free(sel);
 	/* Node rows. */
 	m->node_rows = calloc(nn, sizeof(*m->node_rows));
 	if (!m->node_rows)

@@ -132,34 +132,44 @@ struct bsim__answer {
 /* Service categories for time accounting. */
 enum { SVC_HOME = 0, SVC_ROAMING = 1, SVC_NONE = 2 };
 
+/* Fields in the order of use: the first cache line holds what every
+ * report, update and move touches; the rest is read on registration
+ * changes and failures. */
 struct bsim__device {
-	uint16_t cls, home, serving, route;
-	uint16_t hss_loc; /* Where the home HSS believes the device is. */
-	uint16_t ctx_op;  /* Network whose MME holds its context. */
+	/* Every event. */
+	uint16_t cls, home, serving, flags;
 	uint16_t sess_op; /* Visited network of the open record, or NO_OP. */
-	uint16_t seq;	  /* Attempt number. */
-	uint16_t flags;
-	uint8_t svc;	   /* SVC_*. */
-	uint8_t proc;	   /* Procedure in flight. */
-	uint8_t sor_count; /* Steering rejects in the window. */
+	uint16_t route;
+	uint32_t cell;
+	uint32_t report_k; /* Reports made (traffic stream index). */
+	uint32_t tl;	   /* Route timeline index. */
+	uint64_t conn_until_ns, awake_until_ns;
+	uint64_t sess_up, sess_down;
+	bsim_event ev_report;
+	/* Moves, timers, sessions. */
+	int64_t cycle0_ns; /* When the current route cycle began. */
+	int64_t sess_start_ns;
+	bsim_event ev_move, ev_periodic, ev_hplmn;
+	uint64_t last_contact_ns;
+	uint32_t ta;
+	uint32_t reset_epoch; /* HSS Resets seen. */
+	uint16_t hss_loc;     /* Where the home HSS believes the device is. */
+	uint16_t ctx_op;      /* Network whose MME holds its context. */
+	uint16_t seq;	      /* Attempt number. */
+	uint16_t target;      /* Network of the attempt in flight. */
+	uint8_t svc;	      /* SVC_*. */
+	uint8_t proc;	      /* Procedure in flight. */
+	uint8_t sor_count;    /* Steering rejects in the window. */
 	struct bsim__retry retry;
 	uint16_t backoff_node;
-	uint16_t target;       /* Network of the attempt in flight. */
-	uint32_t cell, ta, tl; /* Position; tl: route timeline index. */
-	uint32_t report_k;     /* Reports made (traffic stream index). */
-	uint32_t reset_epoch;  /* HSS Resets seen. */
-	int64_t cycle0_ns;     /* When the current route cycle began. */
-	uint64_t since_ns;     /* Start of the current service category. */
-	uint64_t loss_ns;      /* When service was lost. */
-	uint64_t episode_ns;   /* Start of the registration episode. */
-	uint64_t conn_until_ns, awake_until_ns, last_contact_ns;
+	/* Registration changes and failures. */
+	uint64_t since_ns;   /* Start of the current service category. */
+	uint64_t loss_ns;    /* When service was lost. */
+	uint64_t episode_ns; /* Start of the registration episode. */
 	uint64_t sor_window_ns;
 	int64_t abroad_since_ns; /* May be before the run's start. */
-	int64_t sess_start_ns;
-	uint64_t sess_up, sess_down;
 	bsim_rng_ctr ctr_backoff, ctr_sel;
-	bsim_event ev_report, ev_periodic, ev_move, ev_guard, ev_hplmn,
-		ev_retry;
+	bsim_event ev_guard, ev_retry;
 	struct bsim__sim sim;
 	struct bsim__sel_state sel;
 };

@@ -100,17 +100,19 @@ enum bsim_outcome {
 
 /** Per-device results; one row per device. */
 struct bsim_device_row {
+	/* Counted at every report (kept in one cache line). */
+	uint32_t reports;
+	uint32_t proc_done[8]; /**< Procedure completions counted by the
+				    device, by procedure. */
+	uint64_t bytes_up, bytes_down;
 	uint32_t id;
 	uint16_t cls, home_op, home_op_initial;
 	uint16_t country; /**< Where it starts (its place if stationary). */
-	uint32_t attaches_ok, attaches_failed, handovers, handovers_failed;
-	uint32_t border_crossings, reattaches, session_drops, reports,
-		reports_lost, records;
+	uint32_t attaches_ok, attaches_failed, handovers;
+	uint32_t border_crossings, reattaches, session_drops, reports_lost,
+		records;
 	uint64_t home_ns, roaming_ns, no_service_ns, interruption_ns;
-	uint64_t bytes_up, bytes_down;
 	int64_t charge_ueur;
-	/* Procedure completions counted by the device, by procedure. */
-	uint32_t proc_done[8];
 };
 
 /** Per-node results. */
