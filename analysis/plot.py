@@ -492,12 +492,32 @@ def fig_map(run, out):
 # -- storm -------------------------------------------------------------------
 
 def scenario_failures(run):
+    """The scheduled outages, from /failures (with PyYAML reading /scenario
+    as a fallback for files written before /failures existed)."""
+    out = []
+    try:
+        import h5py
+        with h5py.File(run.path, "r") as f:
+            if "failures" in f:
+                names = f["failures"].attrs.get(
+                    "kind_flag_meanings",
+                    "hss_outage radio_outage ipx_outage platform_outage")
+                if isinstance(names, bytes):
+                    names = names.decode()
+                names = names.split()
+                for r in f["failures"][:]:
+                    k = int(r["kind"])
+                    out.append({"kind": names[k] if k < len(names) else str(k),
+                                "start_s": float(r["start_s"]),
+                                "end_s": float(r["start_s"]) + float(r["duration_s"])})
+                return sorted(out, key=lambda f: f["start_s"])
+    except (OSError, KeyError, AttributeError):
+        out = []
     try:
         import yaml
         doc = yaml.safe_load(run.scenario) or {}
     except Exception:  # PyYAML absent or unreadable text: no shading
         return []
-    out = []
     for f in doc.get("failures") or []:
         try:
             out.append(dict(f, start_s=float(f["start_s"]),

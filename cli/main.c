@@ -61,7 +61,7 @@ static const struct command commands[] = {
 	  bsim_cli_check },
 	{ "run", "run a scenario (`run SCENARIO [-o OUT.h5] [--seed N] ...`)",
 	  bsim_cli_run },
-	{ "sweep", "list a sweep's runs (`sweep FILE --list`)",
+	{ "sweep", "run or list a sweep (`sweep FILE -o DIR [-j N]`, `--list`)",
 	  bsim_cli_sweep },
 	{ "version", "print the version", version_main },
 };
