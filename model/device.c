@@ -125,13 +125,24 @@ static void touch(struct bsim_model *m, uint32_t i, uint64_t now)
 	d->awake_until_ns = now + m->cp[d->cls].t3324_ns;
 }
 
-/* Both networks are in the home's equivalent-PLMN list (the home and its
- * eplmn partners), which the serving MME sends. */
+/* Is op on the home's equivalent-PLMN list? */
+static bool in_eplmn(const struct bsim_model *m, uint16_t home, uint16_t op)
+{
+	const uint16_t *l = &m->eplmn[(size_t)home * EPLMN_MAX];
+
+	for (uint8_t k = 0; k < m->neplmn[home]; k++)
+		if (l[k] == op)
+			return true;
+	return false;
+}
+
+/* Both networks are on the home's equivalent-PLMN list, which the serving
+ * MME sends: the home and its eplmn partners, best ranked first, at most
+ * EPLMN_MAX entries, so a large alliance is not all equivalent. */
 static bool equivalent(const struct bsim_model *m, const struct bsim__device *d,
 		       uint16_t a, uint16_t b)
 {
-	return (a == d->home || bsim_world_terms(m->w, d->home, a)->eplmn) &&
-	       (b == d->home || bsim_world_terms(m->w, d->home, b)->eplmn);
+	return in_eplmn(m, d->home, a) && in_eplmn(m, d->home, b);
 }
 
 static void schedule_hplmn(struct bsim_model *m, uint32_t i, uint64_t now)

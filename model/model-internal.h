@@ -52,6 +52,10 @@
 #define ABROAD_MAX_DAYS 180.0	 /* Days already abroad at t = 0: U(0, 180). */
 #define IPX_RATE_PER_S 200000.0	 /* IPX hub DEA capacity [K-oracleDAMP]. */
 #define IPX_QUEUE_LIMIT 100000u
+#define PRIORITY_RESERVE                                                       \
+	0.1	     /* MME queue kept for admission priority
+				[assumption]. */
+#define EPLMN_MAX 15 /* Entries of an EPLMN list (TS 24.301). */
 
 /* Procedures (procedures.def). */
 enum bsim__proc {
@@ -224,6 +228,11 @@ struct bsim_model {
 	uint8_t *storm_bits;
 	uint16_t ipx_node;
 	uint16_t *op_hss_node; /* Current HSS node of each home operator. */
+	/* Each home's equivalent-PLMN list as serving MMEs send it: the home
+	 * and its eplmn partners, best steering rank first, at most
+	 * EPLMN_MAX entries: [home * EPLMN_MAX + k], neplmn[home] used. */
+	uint16_t *eplmn;
+	uint8_t *neplmn;
 	uint32_t *op_reset_epoch;
 	uint16_t *op_radio_down; /* Radio outages in progress. */
 	bool *pair_fault;	 /* [home * nop + visited]. */

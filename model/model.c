@@ -132,6 +132,51 @@ static int nodes_build(struct bsim_model *m)
 	return 0;
 }
 
+/* The EPLMN list of each home (see model-internal.h): the home, then
+ * partners with an eplmn agreement, ranked ones first by rank, then by
+ * index. */
+static int eplmn_build(struct bsim_model *m)
+{
+	const struct bsim_world *w = m->w;
+	size_t nop = w->noperators;
+
+	m->eplmn = calloc(nop * EPLMN_MAX + 1, sizeof(*m->eplmn));
+	m->neplmn = calloc(nop + 1, 1);
+	if (!m->eplmn || !m->neplmn)
+		return BSIM_ENOMEM;
+	for (size_t h = 0; h < nop; h++) {
+		uint16_t *l = &m->eplmn[h * EPLMN_MAX];
+		uint8_t n = 1;
+
+		l[0] = (uint16_t)h;
+		while (n < EPLMN_MAX) {
+			size_t best = nop;
+			uint32_t bkey = UINT32_MAX;
+
+			for (size_t v = 0; v < nop; v++) {
+				const struct bsim_terms *t =
+					bsim_world_terms(w, h, v);
+				uint32_t key = t->steering_rank
+						       ? t->steering_rank
+						       : UINT16_MAX + 1u;
+				bool taken = false;
+
+				for (uint8_t k = 0; k < n; k++)
+					taken |= l[k] == v;
+				if (!taken && t->eplmn && key < bkey) {
+					best = v;
+					bkey = key;
+				}
+			}
+			if (best == nop)
+				break;
+			l[n++] = (uint16_t)best;
+		}
+		m->neplmn[h] = n;
+	}
+	return 0;
+}
+
 /* Random roaming faults per agreement: a Poisson process at the
  * agreement's rate; each lasts its detection plus repair time. */
 static void faults_schedule(struct bsim_model *m)
@@ -289,6 +334,8 @@ int bsim_model_create(const struct bsim_world *world,
 	    (rc = bsim__routes_build(m, err, errlen)))
 		goto fail;
 	bsim__proc_tables(m);
+	if ((rc = eplmn_build(m)))
+		goto fail;
 	for (size_t c = 0; c < world->nclasses; c++)
 		ndev += world->classes[c].count;
 	m->ndev = ndev;
@@ -381,6 +428,8 @@ void bsim_model_destroy(struct bsim_model *m)
 	free(m->node_sec);
 	free(m->node_sec_count);
 	free(m->op_hss_node);
+	free(m->eplmn);
+	free(m->neplmn);
 	free(m->lat_core_s);
 	free(m->cp);
 	free(m->op_radio_down);

@@ -90,12 +90,18 @@ static unsigned wait_bin(double w)
 bool bsim__node_arrive(struct bsim__node *n, struct bsim_rng *rng,
 		       uint64_t t_ns, uint64_t *depart_ns)
 {
+	return bsim__node_arrive_below(n, rng, t_ns, n->queue_limit, depart_ns);
+}
+
+bool bsim__node_arrive_below(struct bsim__node *n, struct bsim_rng *rng,
+			     uint64_t t_ns, uint32_t limit, uint64_t *depart_ns)
+{
 	uint32_t in_sys = bsim__node_in_system(n, t_ns);
 	uint64_t start, svc_ns;
 	double svc;
 
 	n->arrivals++;
-	if (in_sys >= n->queue_limit) {
+	if (in_sys >= (limit < n->queue_limit ? limit : n->queue_limit)) {
 		n->rejected++;
 		return false;
 	}

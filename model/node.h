@@ -59,6 +59,12 @@ void bsim__node_finish(struct bsim__node *n);
  * *depart_ns, or false when the node is full (too busy: rejected).
  * Arrivals must come in non-decreasing time order.
  */
+/* The same with a lower limit for this arrival (limit <= queue_limit):
+ * capacity above it is reserved for prioritised arrivals. */
+bool bsim__node_arrive_below(struct bsim__node *n, struct bsim_rng *rng,
+			     uint64_t t_ns, uint32_t limit,
+			     uint64_t *depart_ns);
+
 bool bsim__node_arrive(struct bsim__node *n, struct bsim_rng *rng,
 		       uint64_t t_ns, uint64_t *depart_ns);
 

@@ -133,12 +133,13 @@ static void storm_tick(struct bsim_model *m, uint16_t node, uint64_t t)
 
 /* A transaction arrives at a node now: true and its departure time, or
  * false when the node is at its queue limit. */
-static bool arrive(struct bsim_model *m, uint16_t node, uint64_t t,
-		   uint64_t *dep)
+static bool arrive_below(struct bsim_model *m, uint16_t node, uint64_t t,
+			 uint32_t limit, uint64_t *dep)
 {
 	size_t b = bin_of(m, t);
 	uint32_t *s = &m->series[(b * m->nnodes + node) * BSIM_SERIES_COUNT];
-	bool ok = bsim__node_arrive(&m->nodes[node], m->rng, t, dep);
+	bool ok =
+		bsim__node_arrive_below(&m->nodes[node], m->rng, t, limit, dep);
 	uint32_t q = m->nodes[node].count;
 
 	storm_tick(m, node, t);
@@ -150,6 +151,12 @@ static bool arrive(struct bsim_model *m, uint16_t node, uint64_t t,
 	if (q > s[BSIM_SERIES_QUEUE])
 		s[BSIM_SERIES_QUEUE] = q;
 	return ok;
+}
+
+static bool arrive(struct bsim_model *m, uint16_t node, uint64_t t,
+		   uint64_t *dep)
+{
+	return arrive_below(m, node, t, m->nodes[node].queue_limit, dep);
 }
 
 static double radio_rtt(const struct bsim_model *m, uint32_t i)
@@ -304,6 +311,7 @@ void bsim__on_hop(struct bsim_engine *e, void *ctx, uint32_t i,
 	struct bsim__device *d = &m->dev[i];
 	uint64_t now = bsim_engine_now(e), dep;
 	uint16_t node;
+	bool admitted;
 	double lat;
 
 	memcpy(&h, payload, sizeof(h));
@@ -328,7 +336,19 @@ void bsim__on_hop(struct bsim_engine *e, void *ctx, uint32_t i,
 		if (m->pair_fault[(size_t)d->home * m->w->noperators +
 				  h.visited])
 			return; /* Misconfigured: no answer. */
-		if (!arrive(m, node, now, &dep)) {
+		{
+			/* Under overload the MME keeps PRIORITY_RESERVE of
+			 * its queue for roamers whose home has admission
+			 * priority there (and for its own subscribers). */
+			const struct bsim_terms *pt =
+				bsim_world_terms(m->w, d->home, h.visited);
+			uint32_t lim = m->nodes[node].queue_limit;
+
+			if (d->home != h.visited && !pt->admission_priority)
+				lim -= (uint32_t)(lim * PRIORITY_RESERVE);
+			admitted = arrive_below(m, node, now, lim, &dep);
+		}
+		if (!admitted) {
 			count(m, node, now, BSIM__M_REJECT, 1);
 			answer(m, i, &h, now, CAUSE_22, node);
 			return;

@@ -534,3 +534,57 @@ Test(model, littles_law_for_roamers, .timeout = 120)
 	free(since);
 	run_free(&x);
 }
+
+Test(model, admission_priority_admits_partners_under_overload, .timeout = 120)
+{
+	/* PX-BE's MME at 1 transaction/s with room for 10: overloaded. Without
+	 * admission priority, foreign roamers get only 90% of the queue. */
+	static const char *const off[] = {
+		"operators.PX-BE.mme_capacity_per_s=1",
+		"operators.PX-BE.mme_queue_limit=10",
+		"agreements.terms.arms_length.admission_priority=false"
+	};
+	static const char *const on[] = {
+		"operators.PX-BE.mme_capacity_per_s=1",
+		"operators.PX-BE.mme_queue_limit=10",
+		"agreements.terms.arms_length.admission_priority=true"
+	};
+	struct run a, b;
+
+	run_file(&a, "small.yaml", off, 3, BSIM_BACKEND_NATIVE);
+	run_file(&b, "small.yaml", on, 3, BSIM_BACKEND_NATIVE);
+	cr_assert_gt(a.r->kpi[BSIM_KPI_rejects_cause_22], 20);
+	cr_assert_lt(b.r->kpi[BSIM_KPI_rejects_cause_22],
+		     a.r->kpi[BSIM_KPI_rejects_cause_22]);
+	cr_assert_gt(b.r->kpi[BSIM_KPI_attach_success_ratio],
+		     a.r->kpi[BSIM_KPI_attach_success_ratio]);
+	run_free(&a);
+	run_free(&b);
+}
+
+Test(model, eplmn_lists_hold_at_most_15_networks, .timeout = 120)
+{
+	/* In the small world's grand alliance (7 operators) every partner is
+	 * equivalent: border crossings never need an attach. In the default
+	 * world's grand alliance (56 operators) a home's list stops at 15, so
+	 * crossings onto the others attach again. */
+	static const char *const small[] = { "failures=[]" };
+	static const char *const big[] = { "failures=[]",
+					   "classes.smart_meter.count=0",
+					   "classes.wearable.count=0",
+					   "classes.car_telematics.count=1000",
+					   "classes.truck_tracker.count=1000" };
+	struct run a, b;
+	char path[1024];
+
+	run_file(&a, "topo/grand-alliance.yaml", small, 1, BSIM_BACKEND_NATIVE);
+	cr_assert_gt(a.r->kpi[BSIM_KPI_border_crossings_per_mobile_device_day],
+		     1);
+	cr_assert_eq(a.r->kpi[BSIM_KPI_reattaches_per_border_crossing], 0);
+	snprintf(path, sizeof(path), "../../scenarios/grand-alliance.yaml");
+	run_file(&b, path, big, 5, BSIM_BACKEND_NATIVE);
+	cr_assert_gt(b.w->noperators, 15);
+	cr_assert_gt(b.r->kpi[BSIM_KPI_reattaches_per_border_crossing], 0.05);
+	run_free(&a);
+	run_free(&b);
+}
