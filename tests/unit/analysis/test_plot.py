@@ -593,3 +593,52 @@ def test_bad_input_exits_2():
     p = sh(["/usr/bin/python3", PLOT, os.path.join(WORK, "other.h5"), "-o",
             os.path.join(WORK, "bad")])
     assert p.returncode == 2 and "something-else" in p.stderr, p.stderr
+
+
+@functools.lru_cache(None)
+def smoke():
+    """The shipped smoke sweep (scenarios/sweep-smoke.yaml: 4 topologies x
+    2 replications of the reduced default world) and its figures."""
+    out = os.path.join(WORK, "smoke")
+    p = sh([BLOCSIM, "sweep", os.path.join(ROOT, "scenarios",
+                                           "sweep-smoke.yaml"),
+            "-o", out, "-j", "2"], timeout=900)
+    assert p.returncode == 0, (p.stdout[-2000:], p.stderr[-2000:])
+    index = os.path.join(out, "index.h5")
+    figdir, man = plot(index, "smoke")
+    return index, figdir, man
+
+
+def test_smoke_sweep_figures_match_the_files():
+    index, figdir, man = smoke()
+    with h5py.File(index, "r") as f:
+        runs = pd.DataFrame(f["runs"][:])
+        kpi = pd.DataFrame(f["kpi"][:])
+    df = kpi.merge(runs[["run_id", "topology"]], on="run_id")
+    df["topology"] = df.topology.str.decode("ascii")
+    means = df.drop(columns="run_id").groupby("topology").mean()
+    sds = df.drop(columns="run_id").groupby("topology").std(ddof=1)
+    topologies = ["arms-length", "blocs", "grand-alliance", "shared-platform"]
+    checked = 0
+    for k in ["cost_per_device_month_eur", "reattaches_per_border_crossing",
+              "signalling_msgs_per_device_day", "availability"]:
+        fg = fig(man, "kpi_" + k)
+        assert [s["label"] for s in fg["series"]] == topologies
+        for s in fg["series"]:
+            assert s["n"] == 2
+            assert close(s["mean"], means.loc[s["label"], k]), (k, s)
+            half = T975[1] * sds.loc[s["label"], k] / math.sqrt(2)
+            assert close(s["ci95"], half, rel=1e-9, abs_=1e-12), (k, s)
+            checked += 1
+        lo = min(min([s["mean"] - s["ci95"]] + s["values"])
+                 for s in fg["series"])
+        hi = max(max([s["mean"] + s["ci95"]] + s["values"])
+                 for s in fg["series"])
+        assert_range(fg["y"], lo, hi, k)
+    assert checked == 16
+    for name in ["attach_latency", "signalling_load", "settlement",
+                 "net_balance", "storm"]:
+        png = os.path.join(figdir, fig(man, name)["png"])
+        with open(png, "rb") as f:
+            assert f.read(8) == b"\x89PNG\r\n\x1a\n", name
+        assert os.path.getsize(png) < 200 * 1024, name

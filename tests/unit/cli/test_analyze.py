@@ -146,3 +146,36 @@ def test_bad_input_exits_2():
         sweep_dir(), "index.h5"), "--by", "nope"], capture_output=True,
         text=True)
     assert p.returncode == 2 and "not a swept parameter" in p.stderr
+
+
+def test_paired_differences_are_tighter_on_the_smoke_sweep():
+    """The shipped smoke sweep (4 topologies x 2 replications): paired
+    differences against arm's length, replication by replication, have
+    narrower intervals than the unpaired difference of the group means."""
+    root = os.path.abspath(os.path.join(DATA, "..", ".."))
+    out = os.path.join(tempfile.mkdtemp(), "smoke")
+    p = subprocess.run([BLOCSIM, "sweep", os.path.join(
+        root, "scenarios", "sweep-smoke.yaml"), "-o", out, "-j", "2"],
+        capture_output=True, text=True, timeout=900)
+    assert p.returncode == 0, p.stderr
+    text = analyze(os.path.join(out, "index.h5"), "--by", "topology",
+                   "--baseline", "arms-length", "--format", "csv")
+    val = {(r["group"], r["kpi"]): r for r in rows(text)
+           if r["kind"] == "value"}
+    par = {(r["group"], r["kpi"]): r for r in rows(text)
+           if r["kind"] == "paired-vs-arms-length"}
+    t = 12.706204736174698  # t(0.975, 1), n = 2 in both
+    narrower = total = 0
+    for g in ["blocs", "grand-alliance", "shared-platform"]:
+        for kpi in ["cost_per_device_month_eur",
+                    "signalling_msgs_per_device_day",
+                    "reattaches_per_border_crossing",
+                    "border_crossings_per_mobile_device_day"]:
+            a, b, d = val[(g, kpi)], val[("arms-length", kpi)], par[(g, kpi)]
+            assert int(d["n"]) == 2
+            paired = (fl(d["ci95_high"]) - fl(d["ci95_low"])) / 2
+            unpaired = t * math.sqrt(fl(a["sd"]) ** 2 / 2 +
+                                     fl(b["sd"]) ** 2 / 2)
+            total += 1
+            narrower += paired <= unpaired
+    assert narrower >= total - 2, (narrower, total)
