@@ -41,14 +41,6 @@ static bool not_stopped(void)
 	return stop_signal == 0;
 }
 
-static double wall_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static void usage(FILE *f)
 {
 	fputs("usage: blocsim run SCENARIO [options]\n"
@@ -84,7 +76,8 @@ static bool on_progress(void *ctx, uint64_t done, uint64_t total,
 	struct progress *p = ctx;
 
 	if (p->show) {
-		double el = wall_now() - p->t0, frac = (double)done / total;
+		double el = bsim_cli_wall_now() - p->t0,
+		       frac = (double)done / total;
 
 		fprintf(stderr,
 			"\r  simulated %6.2f h of %.2f h  %5.1f%%  %6.2f M "
@@ -168,7 +161,7 @@ int bsim_cli_run(int argc, char **argv)
 	bool quiet = false, have_grid = false;
 	size_t nsets = 0;
 	int c, rc, status = 0;
-	double t0 = wall_now();
+	double t0 = bsim_cli_wall_now();
 
 	if (!sets)
 		return 1;
@@ -358,21 +351,15 @@ int bsim_cli_run(int argc, char **argv)
 		goto done;
 	}
 	prog.show = !quiet && isatty(STDERR_FILENO);
-	prog.t0 = wall_now();
+	prog.t0 = bsim_cli_wall_now();
 	/* Slices of a thousandth of the run: the progress line and signal
 	 * checks come often enough without costing time. */
 	rc = bsim_model_run(m, w->run.duration_s * UINT64_C(1000000),
 			    on_progress, &prog);
 	if (prog.show)
 		fputc('\n', stderr);
-	if (rc == BSIM_ESTOPPED || stop_signal) {
-		fprintf(stderr,
-			"blocsim run: stopped by signal %d; no result "
-			"written\n",
-			(int)stop_signal);
-		status = 128 + (int)stop_signal;
-		goto done;
-	}
+	if (rc == BSIM_ESTOPPED || stop_signal)
+		goto stopped;
 	if (rc) {
 		fprintf(stderr, "blocsim run: the run failed: %s\n",
 			bsim_strerror(rc));
@@ -385,7 +372,7 @@ int bsim_cli_run(int argc, char **argv)
 		struct bsim_result_meta meta = {
 			.scenario_yaml = yaml,
 			.engine = engname,
-			.wall_seconds = wall_now() - t0,
+			.wall_seconds = bsim_cli_wall_now() - t0,
 			.host = host,
 			.sweep_run_id = sweep_id,
 			.sweep_params = sweep_params,
@@ -395,14 +382,8 @@ int bsim_cli_run(int argc, char **argv)
 		rc = bsim_result_write(out, bsim_model_results(m), &meta,
 				       not_stopped, err, sizeof(err));
 	}
-	if (rc == BSIM_ESTOPPED) {
-		fprintf(stderr,
-			"blocsim run: stopped by signal %d; no result "
-			"written\n",
-			(int)stop_signal);
-		status = 128 + (int)stop_signal;
-		goto done;
-	}
+	if (rc == BSIM_ESTOPPED)
+		goto stopped;
 	if (rc) {
 		fprintf(stderr, "blocsim run: %s\n", err);
 		status = 1;
@@ -414,9 +395,15 @@ int bsim_cli_run(int argc, char **argv)
 		printf("run %s: %zu devices, %.0f s simulated, %" PRIu64
 		       " events on %s in %.2f s\n",
 		       w->name, r->ndevices, r->sim_duration_ns * 1e-9,
-		       r->events_executed, engname, wall_now() - t0);
+		       r->events_executed, engname, bsim_cli_wall_now() - t0);
 		print_kpis(r, out);
 	}
+	goto done;
+stopped:
+	fprintf(stderr,
+		"blocsim run: stopped by signal %d; no result written\n",
+		(int)stop_signal);
+	status = 128 + (int)stop_signal;
 done:
 	bsim_model_destroy(m);
 	bsim_engine_destroy(eng);

@@ -36,14 +36,6 @@ static void on_signal(int sig)
 	bsim_sweep_stop = sig;
 }
 
-static double wall_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static void usage(FILE *f)
 {
 	fputs("usage: blocsim sweep SWEEP.yaml --list [--filter EXPR]\n"
@@ -185,7 +177,7 @@ void sweep_remove_tmp(const struct sweep_exec *x, size_t k)
 
 static void show(const struct sweep_exec *x, size_t running)
 {
-	double el = wall_now() - x->t0;
+	double el = bsim_cli_wall_now() - x->t0;
 
 	if (!x->progress)
 		return;
@@ -607,7 +599,7 @@ int bsim_cli_sweep(int argc, char **argv)
 	x.s = s;
 	x.dir = dir;
 	x.scenario = scen;
-	x.t0 = wall_now();
+	x.t0 = bsim_cli_wall_now();
 	x.progress = isatty(STDERR_FILENO);
 	{
 		ssize_t n =
@@ -660,7 +652,7 @@ int bsim_cli_sweep(int argc, char **argv)
 			"sweep %s: %zu complete, %zu failed, %zu skipped "
 			"(already complete), %zu not run; %.1f s\n",
 			dir, x.done - x.failed, x.failed, skipped,
-			x.ntodo - x.done, wall_now() - x.t0);
+			x.ntodo - x.done, bsim_cli_wall_now() - x.t0);
 		fprintf(stderr, "  runs per worker:");
 		for (size_t w = 0; w < x.nworkers; w++)
 			fprintf(stderr, " %zu", x.per_worker[w]);

@@ -708,3 +708,27 @@ hid_t bsim__h5_subgroup(hid_t parent, const char *name)
 	H5Pclose(gcpl);
 	return g;
 }
+
+char *bsim__h5_attr_text(hid_t obj, const char *name)
+{
+	hid_t a, t, mt;
+	char *v = NULL, *out = NULL;
+
+	if (H5Aexists(obj, name) <= 0)
+		return NULL;
+	a = H5Aopen(obj, name, H5P_DEFAULT);
+	if (a < 0)
+		return NULL;
+	t = H5Aget_type(a);
+	mt = H5Tcopy(H5T_C_S1);
+	H5Tset_size(mt, H5T_VARIABLE);
+	H5Tset_cset(mt, H5T_CSET_UTF8);
+	if (H5Tis_variable_str(t) > 0 && H5Aread(a, mt, &v) >= 0 && v) {
+		out = strdup(v);
+		H5free_memory(v);
+	}
+	H5Tclose(mt);
+	H5Tclose(t);
+	H5Aclose(a);
+	return out;
+}

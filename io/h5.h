@@ -73,6 +73,8 @@ int bsim__h5_attr_str(hid_t obj, const char *name, const char *value);
 int bsim__h5_attr_u64(hid_t obj, const char *name, uint64_t value);
 int bsim__h5_attr_i64(hid_t obj, const char *name, int64_t value);
 int bsim__h5_attr_f64(hid_t obj, const char *name, double value);
+/* A variable-length string attribute's value (caller frees), or NULL. */
+char *bsim__h5_attr_text(hid_t obj, const char *name);
 /* CF flag_values (int32 array) and flag_meanings (space-separated). */
 int bsim__h5_attr_flags(hid_t obj, const int32_t *values, size_t n,
 			const char *meanings);

@@ -37,30 +37,6 @@ char *bsim_run_params_text(const struct bsim_run *run)
 	return t;
 }
 
-static char *attr_text(hid_t obj, const char *name)
-{
-	hid_t a, t, mt;
-	char *v = NULL, *out = NULL;
-
-	if (H5Aexists(obj, name) <= 0)
-		return NULL;
-	a = H5Aopen(obj, name, H5P_DEFAULT);
-	if (a < 0)
-		return NULL;
-	t = H5Aget_type(a);
-	mt = H5Tcopy(H5T_C_S1);
-	H5Tset_size(mt, H5T_VARIABLE);
-	H5Tset_cset(mt, H5T_CSET_UTF8);
-	if (H5Tis_variable_str(t) > 0 && H5Aread(a, mt, &v) >= 0 && v) {
-		out = strdup(v);
-		H5free_memory(v);
-	}
-	H5Tclose(mt);
-	H5Tclose(t);
-	H5Aclose(a);
-	return out;
-}
-
 static bool attr_i64(hid_t obj, const char *name, int64_t *v)
 {
 	hid_t a;
@@ -110,9 +86,9 @@ bool bsim_run_file_complete(const char *path, const struct bsim_run *run)
 		return false;
 	root = H5Gopen2(f, "/", H5P_DEFAULT);
 	if (root >= 0) {
-		status = attr_text(root, "status");
-		id = attr_text(root, "sweep_run_id");
-		params = attr_text(root, "sweep_params");
+		status = bsim__h5_attr_text(root, "status");
+		id = bsim__h5_attr_text(root, "sweep_run_id");
+		params = bsim__h5_attr_text(root, "sweep_params");
 		attr_i64(root, "sweep_replication", &rep);
 		H5Gclose(root);
 	}

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Reading results for analysis (see study.h). */
+#include "h5.h"
+
 #include <blocsim/error.h>
 #include <blocsim/study.h>
 
@@ -9,28 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static char *attr_string(hid_t obj, const char *name)
-{
-	hid_t a, t, mt;
-	char *v = NULL, *out = NULL;
-
-	if (H5Aexists(obj, name) <= 0 ||
-	    (a = H5Aopen(obj, name, H5P_DEFAULT)) < 0)
-		return NULL;
-	t = H5Aget_type(a);
-	mt = H5Tcopy(H5T_C_S1);
-	H5Tset_size(mt, H5T_VARIABLE);
-	H5Tset_cset(mt, H5T_CSET_UTF8);
-	if (H5Tis_variable_str(t) > 0 && H5Aread(a, mt, &v) >= 0 && v) {
-		out = strdup(v);
-		H5free_memory(v);
-	}
-	H5Tclose(mt);
-	H5Tclose(t);
-	H5Aclose(a);
-	return out;
-}
 
 /* Read double fields (by name) of every row of a compound dataset:
  * out[row * nnames + k]; absent fields are NaN. Returns the row count or
@@ -185,7 +165,7 @@ int bsim_study_load(const char *path, struct bsim_study **out, char *err,
 		return BSIM_EIO;
 	}
 	root = H5Gopen2(f, "/", H5P_DEFAULT);
-	format = attr_string(root, "format");
+	format = bsim__h5_attr_text(root, "format");
 	if (format && !strcmp(format, "blocsim-result")) {
 		double *k = NULL;
 
