@@ -88,6 +88,7 @@ struct bsim__msgs {
 #define HOP_STEER 8u  /* The HSS may steer (first registration here). */
 #define HOP_OLD 16u   /* An old MME holds a context (CLR, S10). */
 #define HOP_REPLY 32u /* The device waits for an answer. */
+#define HOP_VLR 64u   /* Attached for SMS: the VLR is updated too. */
 
 /* Reject causes (EMM). */
 enum bsim__cause {

@@ -248,6 +248,13 @@ void bsim__proc_start(struct bsim_model *m, uint32_t i, enum bsim__proc proc,
 	case BSIM__P_COUNT:
 		break;
 	}
+	/* A device attached for SMS (SMS over SGs on EPS, the VLR on 2G)
+	 * registers its VLR too on every attach and on every update that
+	 * changes the VLR, i.e. the network. */
+	if (m->w->classes[d->cls].sms &&
+	    (proc == BSIM__P_ATTACH || proc == BSIM__P_TAU_INTER ||
+	     proc == BSIM__P_HO_INTER))
+		flags |= HOP_VLR | HOP_HSS;
 	if ((flags & HOP_HSS) && visited != d->home && t->path == BSIM_PATH_IPX)
 		flags |= HOP_IPX;
 	if ((proc == BSIM__P_ATTACH || proc == BSIM__P_TAU_INTER) &&
@@ -320,6 +327,9 @@ void bsim__on_hop(struct bsim_engine *e, void *ctx, uint32_t i,
 	case 0: /* The serving MME. */
 		node = h.visited;
 		count_step(m, node, now, &h, BSIM__N_MME);
+		if ((h.flags & HOP_VLR) && h.family == BSIM__R_EPS)
+			/* SGsAP location update request and accept. */
+			count(m, node, now, BSIM__M_SGSAP, 2);
 		if (h.old != BSIM__NO_OP && h.old != h.visited) {
 			/* The context transfer (S10) at the old MME; its
 			 * cancel-location comes from the HSS later. */
@@ -387,6 +397,9 @@ void bsim__on_hop(struct bsim_engine *e, void *ctx, uint32_t i,
 	case 2: /* The home HSS (or platform pool). */
 		node = h.hss_node;
 		count_step(m, node, now, &h, BSIM__N_HSS);
+		if (h.flags & HOP_VLR)
+			/* The VLR's MAP UpdateLocation to the HLR. */
+			count(m, node, now, BSIM__M_MAP_UL, 2);
 		if (m->node_down[node])
 			return; /* No answer: the MME times out. */
 		m->op_hss_tx[d->home]++;

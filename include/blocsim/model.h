@@ -52,6 +52,7 @@ enum bsim_node_kind {
 	X(MAP_CL, "map_cl")                                                    \
 	X(MAP_ISD, "map_isd")                                                  \
 	X(MAP_PURGE, "map_purge")                                              \
+	X(SGSAP, "sgsap")                                                      \
 	X(DEA_RELAY, "dea_relay")                                              \
 	X(REJECT, "reject")
 

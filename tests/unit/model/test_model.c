@@ -588,3 +588,45 @@ Test(model, eplmn_lists_hold_at_most_15_networks, .timeout = 120)
 	run_free(&a);
 	run_free(&b);
 }
+
+Test(model, sms_devices_register_their_vlr, .timeout = 120)
+{
+	/* Trackers attached for SMS (SMS over SGs): every attach and every
+	 * change of network adds SGsAP at the MME and a MAP UpdateLocation
+	 * at the HLR, 2 messages each; devices without SMS add none. */
+	static const char *const sms[] = { "classes.tracker.sms=true" };
+	struct run a, b;
+	uint64_t ul[2] = { 0, 0 }, sgs[2] = { 0, 0 }, moves = 0;
+	struct run *x[2] = { &a, &b };
+
+	run_file(&a, "topo/arms-length.yaml", NULL, 0, BSIM_BACKEND_NATIVE);
+	run_file(&b, "topo/arms-length.yaml", sms, 1, BSIM_BACKEND_NATIVE);
+	for (int k = 0; k < 2; k++)
+		for (size_t bin = 0; bin < x[k]->r->nbins; bin++)
+			for (size_t n = 0; n < x[k]->r->nnodes; n++) {
+				const uint32_t *c =
+					&x[k]->r->messages
+						 [(bin * x[k]->r->nnodes + n) *
+						  BSIM_MESSAGE_COUNT];
+
+				ul[k] += c[BSIM__M_MAP_UL];
+				sgs[k] += c[BSIM__M_SGSAP];
+			}
+	for (size_t i = 0; i < b.r->ndevices; i++) {
+		const struct bsim_device_row *d = &b.r->devices[i];
+
+		if (b.w->classes[d->cls].sms)
+			moves += d->proc_done[0] + d->proc_done[1] +
+				 d->proc_done[6];
+	}
+	cr_assert_eq(ul[0], 0);
+	cr_assert_eq(sgs[0], 0);
+	cr_assert_gt(moves, 100);
+	/* No failures in this world: every attempt that reached the HLR
+	 * completed. */
+	cr_assert_eq(ul[1], 2 * moves, "MAP UL %lu, moves %lu",
+		     (unsigned long)ul[1], (unsigned long)moves);
+	cr_assert_geq(sgs[1], 2 * moves);
+	run_free(&a);
+	run_free(&b);
+}
