@@ -52,10 +52,8 @@ int bsim__candidates(const struct bsim_model *m, const struct bsim__device *d,
 		if (m->op_radio_down[op] ||
 		    !(m->w->operators[op].radios & cl->radio))
 			continue;
-		/* A radio the home's agreement does not grant is not a
-		 * candidate: the device's profile lacks it. */
-		if (op != d->home && !(t->radios & cl->radio))
-			continue;
+		/* A radio the agreement does not grant is still tried: the
+		 * network answers #15 (proc.c). */
 		c[n].op = op;
 		c[n].ta = m->cell_ta[cell];
 		c[n].quality = bsim__quality(m, cell, op);

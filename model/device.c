@@ -1054,22 +1054,32 @@ void bsim__device_init(struct bsim_model *m, uint32_t i)
 	/* Registered where it would select, with no signalling. */
 	/* Registered where it would select, with no signalling: networks
 	 * without an agreement refused it before the run (#11), so they are
-	 * on its SIM's forbidden list. */
+	 * on its SIM's forbidden list (and areas of networks that do not
+	 * grant its radio are forbidden, #15). */
 	n = bsim__candidates(m, d, d->cell, c, MAX_CAND);
 	k = -1;
 	for (int tries = 0; tries <= n; tries++) {
+		const struct bsim_terms *t;
+
 		k = n ? bsim__select(c, n, d->home, &d->sim, &d->sel, 0,
 				     GOOD_QUALITY, m->rng, entity(i),
 				     &d->ctr_sel)
 		      : -1;
-		if (k < 0 || bsim_world_terms(w, d->home, c[k].op)->relation !=
-				     BSIM_REL_NONE)
+		if (k < 0)
 			break;
-		bsim__sim_forbid(&d->sim, c[k].op);
-	}
-	if (k >= 0 &&
-	    bsim_world_terms(w, d->home, c[k].op)->relation == BSIM_REL_NONE)
+		t = bsim_world_terms(w, d->home, c[k].op);
+		if (t->relation == BSIM_REL_NONE) {
+			bsim__sim_forbid(&d->sim, c[k].op);
+		} else if (c[k].op != d->home && !(t->radios & cl->radio)) {
+			/* Refused with #15 before the run: that area is
+			 * forbidden for 12 h. */
+			bsim__forbid_ta(&d->sel, c[k].op, c[k].ta,
+					S_TO_NS(43200.0));
+		} else {
+			break;
+		}
 		k = -1;
+	}
 	if (k >= 0) {
 		d->serving = d->hss_loc = d->ctx_op = d->sim.rplmn = c[k].op;
 		d->ta = c[k].ta;

@@ -369,6 +369,15 @@ void bsim__on_hop(struct bsim_engine *e, void *ctx, uint32_t i,
 			answer(m, i, &h, dep, CAUSE_11, node);
 			return;
 		}
+		if (d->home != h.visited &&
+		    !(bsim_world_terms(m->w, d->home, h.visited)->radios &
+		      m->w->classes[d->cls].radio)) {
+			/* The agreement does not grant this radio: no
+			 * suitable cells in the tracking area (#15). */
+			count(m, node, dep, BSIM__M_REJECT, 1);
+			answer(m, i, &h, dep, CAUSE_15, node);
+			return;
+		}
 		if (!(h.flags & HOP_HSS)) {
 			answer(m, i, &h, dep, CAUSE_NONE, node);
 			return;

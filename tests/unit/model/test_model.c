@@ -630,3 +630,30 @@ Test(model, sms_devices_register_their_vlr, .timeout = 120)
 	run_free(&a);
 	run_free(&b);
 }
+
+Test(model, a_radio_not_granted_is_refused_with_cause_15, .timeout = 120)
+{
+	/* Roaming agreements grant LTE-M only; the trackers use NB-IoT. They
+	 * try foreign networks at borders, are refused with #15, and never
+	 * register on a foreign network. */
+	static const char *const sets[] = {
+		"agreements.terms.arms_length.radio=[lte-m]",
+		"classes.tracker.radio=nb-iot"
+	};
+	struct run x;
+	uint64_t roaming = 0, crossings = 0;
+
+	run_file(&x, "topo/arms-length.yaml", sets, 2, BSIM_BACKEND_NATIVE);
+	for (size_t i = 0; i < x.r->ndevices; i++) {
+		const struct bsim_device_row *d = &x.r->devices[i];
+
+		if (x.w->classes[d->cls].mobility != BSIM_MOBILITY_ROUTE)
+			continue;
+		roaming += d->roaming_ns;
+		crossings += d->border_crossings;
+	}
+	cr_assert_gt(crossings, 100);
+	cr_assert_gt(x.r->kpi[BSIM_KPI_rejects_cause_15], 10);
+	cr_assert_eq(roaming, 0);
+	run_free(&x);
+}
