@@ -122,6 +122,12 @@ uint64_t bsim_rng_at(const struct bsim_rng *rng, uint64_t entity,
 	return draw(rng->seed, entity, purpose_word(purpose), index);
 }
 
+double bsim_rng_uniform_at(const struct bsim_rng *rng, uint64_t entity,
+			   enum bsim_rng_purpose purpose, uint64_t index)
+{
+	return to_unit(bsim_rng_at(rng, entity, purpose, index));
+}
+
 uint64_t bsim_rng_u64(const struct bsim_rng *rng, uint64_t entity,
 		      enum bsim_rng_purpose purpose, bsim_rng_ctr *ctr)
 {

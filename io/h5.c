@@ -11,6 +11,7 @@
 
 #include <hdf5_hl.h>
 
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -253,27 +254,14 @@ static void flags_attr(hid_t obj, const char *prefix, const char *meanings)
 	int32_t v[64];
 	size_t n = 0;
 	char key[96];
-	hsize_t dim;
-	hid_t sp, a;
 
 	for (const char *p = meanings; *p && n < 64; n++) {
 		v[n] = (int32_t)n;
 		p += strcspn(p, " ");
 		p += strspn(p, " ");
 	}
-	if (!*prefix) {
-		bsim__h5_attr_flags(obj, v, n, meanings);
-		return;
-	}
-	dim = n;
 	snprintf(key, sizeof(key), "%sflag_values", prefix);
-	sp = H5Screate_simple(1, &dim, NULL);
-	a = H5Acreate2(obj, key, H5T_STD_I32LE, sp, H5P_DEFAULT, H5P_DEFAULT);
-	if (a >= 0) {
-		H5Awrite(a, H5T_NATIVE_INT32, v);
-		H5Aclose(a);
-	}
-	H5Sclose(sp);
+	attr_write(obj, key, H5T_STD_I32LE, H5T_NATIVE_INT32, n, v);
 	snprintf(key, sizeof(key), "%sflag_meanings", prefix);
 	bsim__h5_attr_str(obj, key, meanings);
 }
@@ -731,4 +719,95 @@ char *bsim__h5_attr_text(hid_t obj, const char *name)
 	H5Tclose(t);
 	H5Aclose(a);
 	return out;
+}
+
+/* Read double fields (by name) of every row of a compound dataset:
+ * out[row * nnames + k]; absent fields are NaN. Returns the row count or
+ * -1. */
+long bsim__h5_read_fields(hid_t loc, const char *ds, const char *const *names,
+			  size_t nnames, double **out)
+{
+	hid_t d = H5Dopen2(loc, ds, H5P_DEFAULT), ft, mt, sp;
+	hsize_t n = 0;
+	size_t off = 0, nk = 0, *map;
+	double *rows, *buf;
+
+	if (d < 0)
+		return -1;
+	sp = H5Dget_space(d);
+	H5Sget_simple_extent_dims(sp, &n, NULL);
+	H5Sclose(sp);
+	ft = H5Dget_type(d);
+	mt = H5Tcreate(H5T_COMPOUND, (nnames ? nnames : 1) * sizeof(double));
+	map = calloc(nnames + 1, sizeof(*map));
+	for (size_t k = 0; k < nnames; k++)
+		if (H5Tget_member_index(ft, names[k]) >= 0) {
+			H5Tinsert(mt, names[k], off, H5T_NATIVE_DOUBLE);
+			map[nk++] = k;
+			off += sizeof(double);
+		}
+	rows = malloc(((size_t)n + 1) * nnames * sizeof(double));
+	buf = malloc(((size_t)n + 1) * (nk ? nk : 1) * sizeof(double));
+	if (rows && buf) {
+		for (size_t q = 0; q < (size_t)n * nnames; q++)
+			rows[q] = NAN;
+		if (nk && n &&
+		    H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0)
+			for (size_t r = 0; r < (size_t)n; r++)
+				for (size_t q = 0; q < nk; q++)
+					rows[r * nnames + map[q]] =
+						buf[r * nk + q];
+	}
+	free(buf);
+	free(map);
+	H5Tclose(mt);
+	H5Tclose(ft);
+	H5Dclose(d);
+	if (!rows)
+		return -1;
+	*out = rows;
+	return (long)n;
+}
+
+/* A string field of every row (fixed-length strings). */
+char **bsim__h5_read_strings(hid_t loc, const char *ds, const char *field,
+			     size_t *nrows)
+{
+	hid_t d = H5Dopen2(loc, ds, H5P_DEFAULT), mt, s, sp;
+	hsize_t n = 0;
+	char *buf, **out = NULL;
+
+	if (d < 0)
+		return NULL;
+	sp = H5Dget_space(d);
+	H5Sget_simple_extent_dims(sp, &n, NULL);
+	H5Sclose(sp);
+	s = H5Tcopy(H5T_C_S1);
+	H5Tset_size(s, 64);
+	H5Tset_strpad(s, H5T_STR_NULLTERM);
+	mt = H5Tcreate(H5T_COMPOUND, 64);
+	H5Tinsert(mt, field, 0, s);
+	buf = calloc((size_t)n + 1, 64);
+	out = calloc((size_t)n + 1, sizeof(*out));
+	if (buf && out &&
+	    (n == 0 || H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0))
+		for (size_t r = 0; r < (size_t)n; r++) {
+			buf[r * 64 + 63] = '\0';
+			out[r] = strdup(buf + r * 64);
+		}
+	free(buf);
+	H5Tclose(mt);
+	H5Tclose(s);
+	H5Dclose(d);
+	*nrows = (size_t)n;
+	return out;
+}
+
+void bsim__h5_free_strings(char **v, size_t n)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
 }

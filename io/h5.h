@@ -143,6 +143,19 @@ int bsim__h5_ctable_close(struct bsim__h5_ctable *t);
 /* A scalar variable-length UTF-8 string dataset. */
 int bsim__h5_text(hid_t group, const char *name, const char *text);
 
+/*
+ * Read the double fields `names` (absent ones NaN) of every row of the
+ * compound dataset `ds`: *out (caller frees) holds rows x nnames values.
+ * Returns the row count, or -1.
+ */
+long bsim__h5_read_fields(hid_t loc, const char *ds, const char *const *names,
+			  size_t nnames, double **out);
+/* A fixed-length string field of every row (caller frees with
+ * bsim__h5_free_strings); NULL entries where it cannot be read as text. */
+char **bsim__h5_read_strings(hid_t loc, const char *ds, const char *field,
+			     size_t *nrows);
+void bsim__h5_free_strings(char **v, size_t n);
+
 /* Rows per chunk of table columns (and per write). */
 #define BSIM__H5_CHUNK_ROWS 16384
 

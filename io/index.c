@@ -155,35 +155,23 @@ enum bsim_run_status bsim_index_status(const struct bsim_index *x, size_t k)
 /* Read a run file's KPI row (by field name) and wall time. */
 static void read_kpi(const char *path, double *kpi, double *wall)
 {
-	hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT), d, mt, a;
+	hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT), a;
 
 	for (unsigned k = 0; k < BSIM_KPI_COUNT; k++)
 		kpi[k] = NAN;
 	*wall = NAN;
 	if (f < 0)
 		return;
-	d = H5Dopen2(f, "kpi", H5P_DEFAULT);
-	if (d >= 0) {
-		hid_t ft = H5Dget_type(d);
-		size_t off = 0, nk = 0;
-		unsigned map[BSIM_KPI_COUNT];
-		double row[BSIM_KPI_COUNT];
+	{
+		const char *names[BSIM_KPI_COUNT];
+		double *row = NULL;
 
-		mt = H5Tcreate(H5T_COMPOUND, BSIM_KPI_COUNT * sizeof(double));
 		for (unsigned k = 0; k < BSIM_KPI_COUNT; k++)
-			if (H5Tget_member_index(ft, bsim_kpi_name(k)) >= 0) {
-				H5Tinsert(mt, bsim_kpi_name(k), off,
-					  H5T_NATIVE_DOUBLE);
-				map[nk++] = k;
-				off += sizeof(double);
-			}
-		if (nk &&
-		    H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, row) >= 0)
-			for (size_t q = 0; q < nk; q++)
-				kpi[map[q]] = row[q];
-		H5Tclose(mt);
-		H5Tclose(ft);
-		H5Dclose(d);
+			names[k] = bsim_kpi_name(k);
+		if (bsim__h5_read_fields(f, "kpi", names, BSIM_KPI_COUNT,
+					 &row) >= 1)
+			memcpy(kpi, row, BSIM_KPI_COUNT * sizeof(double));
+		free(row);
 	}
 	if (H5Aexists(f, "wall_seconds") > 0) {
 		a = H5Aopen(f, "wall_seconds", H5P_DEFAULT);

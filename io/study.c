@@ -12,104 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Read double fields (by name) of every row of a compound dataset:
- * out[row * nnames + k]; absent fields are NaN. Returns the row count or
- * -1. */
-static long read_doubles(hid_t loc, const char *ds, const char *const *names,
-			 size_t nnames, double **out)
-{
-	hid_t d = H5Dopen2(loc, ds, H5P_DEFAULT), ft, mt, sp;
-	hsize_t n = 0;
-	size_t off = 0, nk = 0, *map;
-	double *rows, *buf;
-
-	if (d < 0)
-		return -1;
-	sp = H5Dget_space(d);
-	H5Sget_simple_extent_dims(sp, &n, NULL);
-	H5Sclose(sp);
-	ft = H5Dget_type(d);
-	mt = H5Tcreate(H5T_COMPOUND, (nnames ? nnames : 1) * sizeof(double));
-	map = calloc(nnames + 1, sizeof(*map));
-	for (size_t k = 0; k < nnames; k++)
-		if (H5Tget_member_index(ft, names[k]) >= 0) {
-			H5Tinsert(mt, names[k], off, H5T_NATIVE_DOUBLE);
-			map[nk++] = k;
-			off += sizeof(double);
-		}
-	rows = malloc(((size_t)n + 1) * nnames * sizeof(double));
-	buf = malloc(((size_t)n + 1) * (nk ? nk : 1) * sizeof(double));
-	if (rows && buf) {
-		for (size_t q = 0; q < (size_t)n * nnames; q++)
-			rows[q] = NAN;
-		if (nk && n &&
-		    H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0)
-			for (size_t r = 0; r < (size_t)n; r++)
-				for (size_t q = 0; q < nk; q++)
-					rows[r * nnames + map[q]] =
-						buf[r * nk + q];
-	}
-	free(buf);
-	free(map);
-	H5Tclose(mt);
-	H5Tclose(ft);
-	H5Dclose(d);
-	if (!rows)
-		return -1;
-	*out = rows;
-	return (long)n;
-}
-
-/* A string field of every row (fixed-length strings). */
-static char **read_strings(hid_t loc, const char *ds, const char *field,
-			   size_t *nrows)
-{
-	hid_t d = H5Dopen2(loc, ds, H5P_DEFAULT), mt, s, sp;
-	hsize_t n = 0;
-	char *buf, **out = NULL;
-
-	if (d < 0)
-		return NULL;
-	sp = H5Dget_space(d);
-	H5Sget_simple_extent_dims(sp, &n, NULL);
-	H5Sclose(sp);
-	s = H5Tcopy(H5T_C_S1);
-	H5Tset_size(s, 64);
-	H5Tset_strpad(s, H5T_STR_NULLTERM);
-	mt = H5Tcreate(H5T_COMPOUND, 64);
-	H5Tinsert(mt, field, 0, s);
-	buf = calloc((size_t)n + 1, 64);
-	out = calloc((size_t)n + 1, sizeof(*out));
-	if (buf && out &&
-	    (n == 0 || H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0))
-		for (size_t r = 0; r < (size_t)n; r++) {
-			buf[r * 64 + 63] = '\0';
-			out[r] = strdup(buf + r * 64);
-		}
-	free(buf);
-	H5Tclose(mt);
-	H5Tclose(s);
-	H5Dclose(d);
-	*nrows = (size_t)n;
-	return out;
-}
-
-static void free_strings(char **v, size_t n)
-{
-	if (!v)
-		return;
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 /* Cost by class and net balances of one run (a result file's root). */
 static void run_details(struct bsim_study *s, hid_t root,
 			struct bsim_study_run *r)
 {
 	static const char *const cost[] = { "cost_per_device_month_eur" };
 	double *c = NULL;
-	long n = read_doubles(root, "kpi_by_class", cost, 1, &c);
+	long n = bsim__h5_read_fields(root, "kpi_by_class", cost, 1, &c);
 	size_t nop = s->noperators;
 	hid_t d;
 
@@ -140,8 +49,10 @@ static void run_details(struct bsim_study *s, hid_t root,
 
 static void names_of(struct bsim_study *s, hid_t root)
 {
-	s->classes = read_strings(root, "classes", "name", &s->nclasses);
-	s->operators = read_strings(root, "operators", "name", &s->noperators);
+	s->classes =
+		bsim__h5_read_strings(root, "classes", "name", &s->nclasses);
+	s->operators = bsim__h5_read_strings(root, "operators", "name",
+					     &s->noperators);
 }
 
 int bsim_study_load(const char *path, struct bsim_study **out, char *err,
@@ -172,8 +83,8 @@ int bsim_study_load(const char *path, struct bsim_study **out, char *err,
 		s->nruns = 1;
 		s->runs = calloc(1, sizeof(*s->runs));
 		names_of(s, root);
-		if (!s->runs ||
-		    read_doubles(root, "kpi", kn, BSIM_KPI_COUNT, &k) != 1) {
+		if (!s->runs || bsim__h5_read_fields(root, "kpi", kn,
+						     BSIM_KPI_COUNT, &k) != 1) {
 			snprintf(err, errlen, "%s: no /kpi row", path);
 			rc = BSIM_EPARSE;
 		} else {
@@ -183,10 +94,12 @@ int bsim_study_load(const char *path, struct bsim_study **out, char *err,
 		free(k);
 	} else if (format && !strcmp(format, "blocsim-index")) {
 		size_t nr = 0, nk = 0;
-		char **ids = read_strings(root, "runs", "run_id", &nr);
-		char **status = read_strings(root, "runs", "status", &nr);
-		char **kid = read_strings(root, "kpi", "run_id", &nk);
+		char **ids = bsim__h5_read_strings(root, "runs", "run_id", &nr);
+		char **status =
+			bsim__h5_read_strings(root, "runs", "status", &nr);
+		char **kid = bsim__h5_read_strings(root, "kpi", "run_id", &nk);
 		double *k = NULL, *rep = NULL;
+		char ***pv = NULL; /* [param][row] values as text. */
 		static const char *const repn[] = { "replication" };
 		hid_t rt = H5Dopen2(root, "runs", H5P_DEFAULT), ft;
 
@@ -204,11 +117,33 @@ int bsim_study_load(const char *path, struct bsim_study **out, char *err,
 		}
 		if (rt >= 0)
 			H5Dclose(rt);
-		read_doubles(root, "runs", repn, 1, &rep);
-		if (read_doubles(root, "kpi", kn, BSIM_KPI_COUNT, &k) < 0 ||
+		bsim__h5_read_fields(root, "runs", repn, 1, &rep);
+		if (bsim__h5_read_fields(root, "kpi", kn, BSIM_KPI_COUNT, &k) <
+			    0 ||
 		    !ids || !status || !kid || !rep || !s->params) {
 			snprintf(err, errlen, "%s: a damaged index", path);
 			rc = BSIM_EPARSE;
+		}
+		/* Each parameter column once, as text (numbers as %.17g). */
+		pv = calloc(s->nparams + 1, sizeof(*pv));
+		for (size_t p = 0; !rc && pv && p < s->nparams; p++) {
+			const char *pn[] = { s->params[p] };
+			double *dv = NULL;
+			size_t n2 = 0;
+
+			pv[p] = bsim__h5_read_strings(root, "runs",
+						      s->params[p], &n2);
+			if (pv[p] && n2 && !pv[p][0] &&
+			    bsim__h5_read_fields(root, "runs", pn, 1, &dv) ==
+				    (long)nr) {
+				for (size_t i = 0; i < nr; i++) {
+					char t[64];
+
+					snprintf(t, sizeof(t), "%.17g", dv[i]);
+					pv[p][i] = strdup(t);
+				}
+			}
+			free(dv);
 		}
 		s->runs = calloc(nk + 1, sizeof(*s->runs));
 		for (size_t q = 0; !rc && q < nk; q++) {
@@ -226,26 +161,9 @@ int bsim_study_load(const char *path, struct bsim_study **out, char *err,
 			r->replication = (uint64_t)rep[row];
 			memcpy(r->kpi, &k[q * BSIM_KPI_COUNT], sizeof(r->kpi));
 			r->values = calloc(s->nparams + 1, sizeof(char *));
-			for (size_t p = 0; r->values && p < s->nparams; p++) {
-				size_t n2 = 0;
-				char **v = read_strings(root, "runs",
-							s->params[p], &n2);
-				double *dv = NULL;
-				const char *pn[] = { s->params[p] };
-
-				if (v && v[row] && v[row][0]) {
-					r->values[p] = strdup(v[row]);
-				} else if (read_doubles(root, "runs", pn, 1,
-							&dv) > 0) {
-					char t[64];
-
-					snprintf(t, sizeof(t), "%.17g",
-						 dv[row]);
-					r->values[p] = strdup(t);
-				}
-				free(dv);
-				free_strings(v, n2);
-			}
+			for (size_t p = 0; r->values && p < s->nparams; p++)
+				if (pv[p] && pv[p][row])
+					r->values[p] = strdup(pv[p][row]);
 			snprintf(link, sizeof(link), "run/%s", r->id);
 			g = H5Gopen2(root, link, H5P_DEFAULT);
 			if (g >= 0) {
@@ -256,11 +174,14 @@ int bsim_study_load(const char *path, struct bsim_study **out, char *err,
 			}
 			s->nruns++;
 		}
+		for (size_t p = 0; pv && p < s->nparams; p++)
+			bsim__h5_free_strings(pv[p], nr);
+		free(pv);
 		free(k);
 		free(rep);
-		free_strings(ids, nr);
-		free_strings(status, nr);
-		free_strings(kid, nk);
+		bsim__h5_free_strings(ids, nr);
+		bsim__h5_free_strings(status, nr);
+		bsim__h5_free_strings(kid, nk);
 	} else {
 		snprintf(err, errlen,
 			 "%s: neither a blocsim result nor a sweep index",
@@ -294,7 +215,7 @@ void bsim_study_destroy(struct bsim_study *s)
 	for (size_t p = 0; p < s->nparams; p++)
 		H5free_memory(s->params[p]);
 	free(s->params);
-	free_strings(s->classes, s->nclasses);
-	free_strings(s->operators, s->noperators);
+	bsim__h5_free_strings(s->classes, s->nclasses);
+	bsim__h5_free_strings(s->operators, s->noperators);
 	free(s);
 }

@@ -22,10 +22,9 @@
 
 double bsim__quality(const struct bsim_model *m, uint32_t cell, uint16_t op)
 {
-	uint64_t r = bsim_rng_at(m->rng, bsim_entity(BSIM_ENTITY_OPERATOR, op),
-				 BSIM_RNG_COVERAGE, 2 * (uint64_t)cell + 1);
-
-	return (double)(r >> 11) * 0x1.0p-53;
+	return bsim_rng_uniform_at(m->rng,
+				   bsim_entity(BSIM_ENTITY_OPERATOR, op),
+				   BSIM_RNG_COVERAGE, 2 * (uint64_t)cell + 1);
 }
 
 bool bsim__covers(const struct bsim_model *m, uint32_t cell, uint16_t op)
@@ -80,7 +79,6 @@ int bsim__cover_build(struct bsim_model *m, char *err, size_t errlen)
 	uint32_t tc = w->grid.ta_cells ? w->grid.ta_cells : 1;
 	uint8_t *own; /* [cell * nop + op]: covered by op in its country. */
 	size_t total = 0;
-	int r;
 
 	m->ncells = ncells;
 	m->cell_ta = malloc(ncells * sizeof(*m->cell_ta));
@@ -104,15 +102,16 @@ int bsim__cover_build(struct bsim_model *m, char *err, size_t errlen)
 		m->country_cells_start[cc + 1]++;
 		for (size_t o = 0; o < nop; o++) {
 			const struct bsim_operator *op = &w->operators[o];
-			uint64_t u;
 
 			if (op->country != cc)
 				continue;
-			u = bsim_rng_at(
-				m->rng, bsim_entity(BSIM_ENTITY_OPERATOR, o),
-				BSIM_RNG_COVERAGE, 2 * (uint64_t)m->cell_ta[c]);
-			own[c * nop + o] = (double)(u >> 11) * 0x1.0p-53 <
-					   op->coverage_share;
+			own[c * nop + o] =
+				bsim_rng_uniform_at(
+					m->rng,
+					bsim_entity(BSIM_ENTITY_OPERATOR, o),
+					BSIM_RNG_COVERAGE,
+					2 * (uint64_t)m->cell_ta[c]) <
+				op->coverage_share;
 		}
 	}
 	for (size_t k = 0; k < w->ncountries; k++)
@@ -217,11 +216,10 @@ int bsim__cover_build(struct bsim_model *m, char *err, size_t errlen)
 			any = bsim__covers(m, m->country_cells[k], (uint16_t)o);
 		if (!any && m->country_cells_start[op->country + 1] >
 				    m->country_cells_start[op->country]) {
-			r = snprintf(err, errlen,
-				     "operators.%s: covers no cell of %s "
-				     "(coverage_share too small for the grid)",
-				     op->name, w->countries[op->country].name);
-			(void)r;
+			snprintf(err, errlen,
+				 "operators.%s: covers no cell of %s "
+				 "(coverage_share too small for the grid)",
+				 op->name, w->countries[op->country].name);
 			return BSIM_EINVAL;
 		}
 	}

@@ -28,8 +28,7 @@ static uint64_t entity(uint32_t i)
 static double u_at(const struct bsim_model *m, uint32_t i,
 		   enum bsim_rng_purpose p, uint64_t index)
 {
-	return (double)(bsim_rng_at(m->rng, entity(i), p, index) >> 11) *
-	       0x1.0p-53;
+	return bsim_rng_uniform_at(m->rng, entity(i), p, index);
 }
 
 static uint64_t now_of(const struct bsim_model *m)
@@ -42,15 +41,8 @@ void bsim__trace(struct bsim_model *m, uint32_t i, uint8_t type, uint8_t result,
 {
 	if (!m->tracing)
 		return;
-	if (m->ntrace == m->captrace) {
-		size_t c = m->captrace ? 2 * m->captrace : 65536;
-		struct bsim_trace *p = realloc(m->trace, c * sizeof(*p));
-
-		if (!p)
-			bsim_fatal(BSIM_LOC, "out of memory for the trace");
-		m->trace = p;
-		m->captrace = c;
-	}
+	bsim__grow((void **)&m->trace, &m->captrace, m->ntrace,
+		   sizeof(*m->trace), 65536);
 	m->trace[m->ntrace++] = (struct bsim_trace){
 		.t_ns = now_of(m),
 		.device = i,
@@ -174,19 +166,29 @@ static void register_on(struct bsim_model *m, uint32_t i, uint16_t v,
 		bsim__proc_start(m, i, BSIM__P_ATTACH, v, 0);
 }
 
+/* Network selection in the device's cell: the index in c (MAX_CAND
+ * entries) of the network chosen, or -1. */
+static int select_here(struct bsim_model *m, uint32_t i, uint64_t now,
+		       struct bsim__candidate *c)
+{
+	struct bsim__device *d = &m->dev[i];
+	int n = bsim__candidates(m, d, d->cell, c, MAX_CAND);
+
+	return n ? bsim__select(c, n, d->home, &d->sim, &d->sel, now,
+				GOOD_QUALITY, m->rng, entity(i), &d->ctr_sel)
+		 : -1;
+}
+
 /* Network selection, then registration. */
 static void try_register(struct bsim_model *m, uint32_t i, uint64_t now)
 {
 	struct bsim__device *d = &m->dev[i];
 	struct bsim__candidate c[MAX_CAND];
-	int n, k;
+	int k;
 
 	if (d->flags & (DEV_BUSY | DEV_BACKOFF))
 		return;
-	n = bsim__candidates(m, d, d->cell, c, MAX_CAND);
-	k = n ? bsim__select(c, n, d->home, &d->sim, &d->sel, now, GOOD_QUALITY,
-			     m->rng, entity(i), &d->ctr_sel)
-	      : -1;
+	k = select_here(m, i, now, c);
 	if (k < 0)
 		return; /* Nothing to register on: wait for a change. */
 	register_on(m, i, c[k].op, c[k].ta, now);
@@ -220,7 +222,7 @@ static void handle_mobility(struct bsim_model *m, uint32_t i, uint64_t now)
 	struct bsim__candidate c[MAX_CAND];
 	bool connected = now < d->conn_until_ns;
 	uint32_t ta = m->cell_ta[d->cell];
-	int n, k;
+	int k;
 
 	d->flags &= (uint16_t)~DEV_UNSEEN;
 	if (d->flags & DEV_DETACHED)
@@ -247,10 +249,7 @@ static void handle_mobility(struct bsim_model *m, uint32_t i, uint64_t now)
 		lose(m, i, now, true);
 		return;
 	}
-	n = bsim__candidates(m, d, d->cell, c, MAX_CAND);
-	k = n ? bsim__select(c, n, d->home, &d->sim, &d->sel, now, GOOD_QUALITY,
-			     m->rng, entity(i), &d->ctr_sel)
-	      : -1;
+	k = select_here(m, i, now, c);
 	if (k >= 0 && equivalent(m, d, d->serving, c[k].op)) {
 		d->ta = c[k].ta;
 		if (d->episode_ns == 0)
@@ -381,15 +380,8 @@ static void success(struct bsim_model *m, uint32_t i,
 						  : BSIM_TRACE_TAU,
 		    BSIM_OUTCOME_OK, v, old);
 	if (d->episode_ns) {
-		if (m->nlat == m->caplat) {
-			size_t cap = m->caplat ? 2 * m->caplat : 4096;
-			double *p = realloc(m->lat_s, cap * sizeof(*p));
-
-			if (!p)
-				bsim_fatal(BSIM_LOC, "out of memory");
-			m->lat_s = p;
-			m->caplat = cap;
-		}
+		bsim__grow((void **)&m->lat_s, &m->caplat, m->nlat,
+			   sizeof(*m->lat_s), 4096);
 		m->lat_s[m->nlat++] = (double)(now - d->episode_ns) / NS_PER_S;
 		d->episode_ns = 0;
 	}
@@ -468,14 +460,10 @@ static void failure(struct bsim_model *m, uint32_t i, unsigned proc, uint16_t v,
 		 * PLMN selection at once (TS 24.301 5.5.1.2.6): another
 		 * network may take the device meanwhile. */
 		struct bsim__candidate c[MAX_CAND];
-		int n, k;
+		int k;
 
 		bsim__forbid_ta(&d->sel, v, d->ta, now + delay);
-		n = bsim__candidates(m, d, d->cell, c, MAX_CAND);
-		k = n ? bsim__select(c, n, d->home, &d->sim, &d->sel, now,
-				     GOOD_QUALITY, m->rng, entity(i),
-				     &d->ctr_sel)
-		      : -1;
+		k = select_here(m, i, now, c);
 		if (k >= 0 && c[k].op != v) {
 			register_on(m, i, c[k].op, c[k].ta, now);
 			return;

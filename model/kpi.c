@@ -135,10 +135,7 @@ int bsim__kpi_finish(struct bsim_model *m)
 		k[q] = NAN;
 	/* Flush each node's last second into the storm bitmap. */
 	for (size_t n = 0; n < nn; n++)
-		if ((double)m->node_sec_count[n] > m->nodes[n].rate_per_s &&
-		    m->node_sec[n] < m->end_ns / 1000000000u + 1)
-			m->storm_bits[m->node_sec[n] / 8] |=
-				(uint8_t)(1u << (m->node_sec[n] % 8));
+		bsim__storm_flush(m, (uint16_t)n);
 	for (uint64_t s = 0; s <= m->end_ns / 1000000000u; s++)
 		storm += (m->storm_bits[s / 8] >> (s % 8)) & 1;
 	{

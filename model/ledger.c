@@ -17,15 +17,8 @@
 
 static void push(struct bsim_model *m, const struct bsim_record *r)
 {
-	if (m->nrec == m->caprec) {
-		size_t c = m->caprec ? 2 * m->caprec : 4096;
-		struct bsim_record *p = realloc(m->rec, c * sizeof(*p));
-
-		if (!p)
-			bsim_fatal(BSIM_LOC, "out of memory for records");
-		m->rec = p;
-		m->caprec = c;
-	}
+	bsim__grow((void **)&m->rec, &m->caprec, m->nrec, sizeof(*m->rec),
+		   4096);
 	m->rec[m->nrec++] = *r;
 	m->settle[(size_t)r->home_op * m->w->noperators + r->visited_op] +=
 		r->charge_ueur;

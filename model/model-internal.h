@@ -292,6 +292,12 @@ uint32_t bsim__route_index(const struct bsim__route_tl *r, uint64_t c_ns);
 
 /* proc.c */
 void bsim__proc_tables(struct bsim_model *m);
+/* Mark the node's last counted second as a storm second if its offered
+ * load exceeded the service rate. */
+void bsim__storm_flush(struct bsim_model *m, uint16_t node);
+/* Make room for one more element in a doubling array (aborts when out of
+ * memory: results cannot be partial). */
+void bsim__grow(void **a, size_t *cap, size_t n, size_t elem, size_t first);
 /* Start procedure `proc` of device i on `visited` now; the answer (if
  * HOP_REPLY) comes back as an h_answer event. */
 void bsim__proc_start(struct bsim_model *m, uint32_t i, enum bsim__proc proc,

@@ -21,6 +21,21 @@ const char *bsim_message_name(unsigned m)
 	return m < BSIM_MESSAGE_COUNT ? message_names[m] : "?";
 }
 
+void bsim__grow(void **a, size_t *cap, size_t n, size_t elem, size_t first)
+{
+	size_t c;
+	void *p;
+
+	if (n < *cap)
+		return;
+	c = *cap ? 2 * *cap : first;
+	p = realloc(*a, c * elem);
+	if (!p)
+		bsim_fatal(BSIM_LOC, "out of memory for %zu results", c);
+	*a = p;
+	*cap = c;
+}
+
 static int class_params(struct bsim_model *m)
 {
 	const struct bsim_world *w = m->w;

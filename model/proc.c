@@ -86,19 +86,23 @@ static void count(struct bsim_model *m, uint16_t node, uint64_t t,
 	m->messages[(b * m->nnodes + node) * BSIM_MESSAGE_COUNT + type] += n;
 }
 
-/* Count the messages of one procedure step at a node; skip AIR (and MAP
- * SAI) when the visited network holds a usable vector. */
+/* Is message type `type` of this step sent? AIR (MAP SAI on 2G) only when
+ * the visited network holds no usable vector. */
+static bool sent(const struct bsim__hop *h, unsigned type)
+{
+	return (h->flags & HOP_AIR) ||
+	       (type != BSIM__M_S6A_AIR && type != BSIM__M_MAP_SAI);
+}
+
+/* Count the messages of one procedure step at a node. */
 static void count_step(struct bsim_model *m, uint16_t node, uint64_t t,
 		       const struct bsim__hop *h, enum bsim__pnode kind)
 {
 	const struct bsim__msgs *s = &m->msgs[h->proc][h->family][kind];
 
-	for (unsigned k = 0; k < s->n; k++) {
-		if (!(h->flags & HOP_AIR) && (s->type[k] == BSIM__M_S6A_AIR ||
-					      s->type[k] == BSIM__M_MAP_SAI))
-			continue;
-		count(m, node, t, s->type[k], s->count[k]);
-	}
+	for (unsigned k = 0; k < s->n; k++)
+		if (sent(h, s->type[k]))
+			count(m, node, t, s->type[k], s->count[k]);
 }
 
 static unsigned hss_messages(const struct bsim_model *m,
@@ -108,23 +112,27 @@ static unsigned hss_messages(const struct bsim_model *m,
 	unsigned n = 0;
 
 	for (unsigned k = 0; k < s->n; k++)
-		if ((h->flags & HOP_AIR) || (s->type[k] != BSIM__M_S6A_AIR &&
-					     s->type[k] != BSIM__M_MAP_SAI))
+		if (sent(h, s->type[k]))
 			n += s->count[k];
 	return n;
 }
 
 /* Offered load per second above the service rate marks a storm second. */
+void bsim__storm_flush(struct bsim_model *m, uint16_t node)
+{
+	uint64_t s = m->node_sec[node];
+
+	if ((double)m->node_sec_count[node] > m->nodes[node].rate_per_s &&
+	    s < m->end_ns / 1000000000u + 1)
+		m->storm_bits[s / 8] |= (uint8_t)(1u << (s % 8));
+}
+
 static void storm_tick(struct bsim_model *m, uint16_t node, uint64_t t)
 {
 	uint64_t sec = t / 1000000000u;
 
 	if (sec != m->node_sec[node]) {
-		if ((double)m->node_sec_count[node] >
-			    m->nodes[node].rate_per_s &&
-		    m->node_sec[node] < m->end_ns / 1000000000u + 1)
-			m->storm_bits[m->node_sec[node] / 8] |=
-				(uint8_t)(1u << (m->node_sec[node] % 8));
+		bsim__storm_flush(m, node);
 		m->node_sec[node] = sec;
 		m->node_sec_count[node] = 0;
 	}
@@ -310,6 +318,65 @@ static bool steer_reject(struct bsim_model *m, uint32_t i, uint16_t v,
 	return true;
 }
 
+/* A procedure step at the serving MME: the old MME's context transfer,
+ * admission (with the reserve for prioritised roamers), the agreement's
+ * refusals (#11, #15), then the HSS or the answer. */
+static void mme_step(struct bsim_model *m, uint32_t i, struct bsim__hop h,
+		     uint64_t now, double lat)
+{
+	const struct bsim__device *d = &m->dev[i];
+	const struct bsim_terms *t = bsim_world_terms(m->w, d->home, h.visited);
+	bool roamer = d->home != h.visited;
+	uint16_t node = h.visited;
+	uint32_t lim = m->nodes[node].queue_limit;
+	uint64_t dep;
+
+	count_step(m, node, now, &h, BSIM__N_MME);
+	if ((h.flags & HOP_VLR) && h.family == BSIM__R_EPS)
+		/* SGsAP location update request and accept. */
+		count(m, node, now, BSIM__M_SGSAP, 2);
+	if (h.old != BSIM__NO_OP && h.old != h.visited) {
+		/* The context transfer (S10) at the old MME; its
+		 * cancel-location comes from the HSS later. */
+		const struct bsim__msgs *s =
+			&m->msgs[h.proc][h.family][BSIM__N_OLD];
+
+		for (unsigned k = 0; k < s->n; k++)
+			if (s->type[k] != BSIM__M_S6A_CLR &&
+			    s->type[k] != BSIM__M_MAP_CL)
+				count(m, h.old, now, s->type[k], s->count[k]);
+		(void)arrive(m, h.old, now, &dep);
+	}
+	if (m->pair_fault[(size_t)d->home * m->w->noperators + h.visited])
+		return; /* Misconfigured: no answer. */
+	/* Under overload the MME keeps PRIORITY_RESERVE of its queue for
+	 * its own subscribers and roamers whose home has admission
+	 * priority there. */
+	if (roamer && !t->admission_priority)
+		lim -= (uint32_t)(lim * PRIORITY_RESERVE);
+	if (!arrive_below(m, node, now, lim, &dep)) {
+		count(m, node, now, BSIM__M_REJECT, 1);
+		answer(m, i, &h, now, CAUSE_22, node);
+		return;
+	}
+	if (t->relation == BSIM_REL_NONE ||
+	    (roamer && !(t->radios & m->w->classes[d->cls].radio))) {
+		/* No agreement (#11), or the agreement does not grant this
+		 * radio: no suitable cells in the tracking area (#15). */
+		count(m, node, dep, BSIM__M_REJECT, 1);
+		answer(m, i, &h, dep,
+		       t->relation == BSIM_REL_NONE ? CAUSE_11 : CAUSE_15,
+		       node);
+		return;
+	}
+	if (!(h.flags & HOP_HSS))
+		answer(m, i, &h, dep, CAUSE_NONE, node);
+	else if (h.flags & HOP_IPX)
+		next(m, i, h, 1, dep + S_TO_NS(lat / 2));
+	else
+		next(m, i, h, 2, dep + S_TO_NS(lat));
+}
+
 void bsim__on_hop(struct bsim_engine *e, void *ctx, uint32_t i,
 		  const void *payload)
 {
@@ -318,74 +385,13 @@ void bsim__on_hop(struct bsim_engine *e, void *ctx, uint32_t i,
 	struct bsim__device *d = &m->dev[i];
 	uint64_t now = bsim_engine_now(e), dep;
 	uint16_t node;
-	bool admitted;
 	double lat;
 
 	memcpy(&h, payload, sizeof(h));
 	lat = core_s(m, &h);
 	switch (h.step) {
 	case 0: /* The serving MME. */
-		node = h.visited;
-		count_step(m, node, now, &h, BSIM__N_MME);
-		if ((h.flags & HOP_VLR) && h.family == BSIM__R_EPS)
-			/* SGsAP location update request and accept. */
-			count(m, node, now, BSIM__M_SGSAP, 2);
-		if (h.old != BSIM__NO_OP && h.old != h.visited) {
-			/* The context transfer (S10) at the old MME; its
-			 * cancel-location comes from the HSS later. */
-			const struct bsim__msgs *s =
-				&m->msgs[h.proc][h.family][BSIM__N_OLD];
-
-			for (unsigned k = 0; k < s->n; k++)
-				if (s->type[k] != BSIM__M_S6A_CLR &&
-				    s->type[k] != BSIM__M_MAP_CL)
-					count(m, h.old, now, s->type[k],
-					      s->count[k]);
-			(void)arrive(m, h.old, now, &dep);
-		}
-		if (m->pair_fault[(size_t)d->home * m->w->noperators +
-				  h.visited])
-			return; /* Misconfigured: no answer. */
-		{
-			/* Under overload the MME keeps PRIORITY_RESERVE of
-			 * its queue for roamers whose home has admission
-			 * priority there (and for its own subscribers). */
-			const struct bsim_terms *pt =
-				bsim_world_terms(m->w, d->home, h.visited);
-			uint32_t lim = m->nodes[node].queue_limit;
-
-			if (d->home != h.visited && !pt->admission_priority)
-				lim -= (uint32_t)(lim * PRIORITY_RESERVE);
-			admitted = arrive_below(m, node, now, lim, &dep);
-		}
-		if (!admitted) {
-			count(m, node, now, BSIM__M_REJECT, 1);
-			answer(m, i, &h, now, CAUSE_22, node);
-			return;
-		}
-		if (bsim_world_terms(m->w, d->home, h.visited)->relation ==
-		    BSIM_REL_NONE) {
-			count(m, node, dep, BSIM__M_REJECT, 1);
-			answer(m, i, &h, dep, CAUSE_11, node);
-			return;
-		}
-		if (d->home != h.visited &&
-		    !(bsim_world_terms(m->w, d->home, h.visited)->radios &
-		      m->w->classes[d->cls].radio)) {
-			/* The agreement does not grant this radio: no
-			 * suitable cells in the tracking area (#15). */
-			count(m, node, dep, BSIM__M_REJECT, 1);
-			answer(m, i, &h, dep, CAUSE_15, node);
-			return;
-		}
-		if (!(h.flags & HOP_HSS)) {
-			answer(m, i, &h, dep, CAUSE_NONE, node);
-			return;
-		}
-		if (h.flags & HOP_IPX)
-			next(m, i, h, 1, dep + S_TO_NS(lat / 2));
-		else
-			next(m, i, h, 2, dep + S_TO_NS(lat));
+		mme_step(m, i, h, now, lat);
 		return;
 	case 1: /* The IPX hub, outbound. */
 	case 3: /* ... and back. */

@@ -90,6 +90,11 @@ uint64_t bsim_rng_seed(const struct bsim_rng *rng);
 uint64_t bsim_rng_at(const struct bsim_rng *rng, uint64_t entity,
 		     enum bsim_rng_purpose purpose, uint64_t index);
 
+/** Draw number @p index of stream (entity, purpose) as a uniform double
+ *  in [0, 1) with 53 random bits; pure (no counter). */
+double bsim_rng_uniform_at(const struct bsim_rng *rng, uint64_t entity,
+			   enum bsim_rng_purpose purpose, uint64_t index);
+
 /** Next 64-bit draw of a stream; advances *ctr. */
 uint64_t bsim_rng_u64(const struct bsim_rng *rng, uint64_t entity,
 		      enum bsim_rng_purpose purpose, bsim_rng_ctr *ctr);

@@ -271,3 +271,20 @@ Test(rng, entity_kinds_are_disjoint)
 	cr_assert_eq(bsim_entity(BSIM_ENTITY_NODE, 0) >> 56, 1);
 	cr_assert_eq(bsim_entity(BSIM_ENTITY_WORLD, 9) >> 56, 3);
 }
+
+Test(rng, uniform_at_is_the_indexed_draw_of_the_stream)
+{
+	struct bsim_rng *rng = bsim_rng_create(99);
+	uint64_t e = bsim_entity(BSIM_ENTITY_DEVICE, 12);
+	bsim_rng_ctr ctr = 0;
+
+	/* Draw k by index equals the k-th draw of the counted stream. */
+	for (uint64_t k = 0; k < 1000; k++) {
+		double a = bsim_rng_uniform_at(rng, e, BSIM_RNG_TRAFFIC, k);
+		double b = bsim_rng_uniform(rng, e, BSIM_RNG_TRAFFIC, &ctr);
+
+		cr_assert_eq(a, b, "draw %lu", (unsigned long)k);
+		cr_assert(a >= 0 && a < 1);
+	}
+	bsim_rng_destroy(rng);
+}
