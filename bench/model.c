@@ -47,6 +47,8 @@ struct phase {
 	uint64_t events, devices;
 	double pending_sum;
 	uint64_t samples;
+	uint64_t engine_peak_bytes; /* Largest engine allocation sampled. */
+	uint64_t records;
 	struct bsim_engine *eng;
 };
 
@@ -60,6 +62,8 @@ static bool sample(void *ctx, uint64_t done, uint64_t total, uint64_t events)
 	(void)events;
 	bsim_engine_get_stats(p->eng, &st);
 	p->pending_sum += (double)st.pending;
+	if (st.bytes_allocated > p->engine_peak_bytes)
+		p->engine_peak_bytes = st.bytes_allocated;
 	p->samples++;
 	return true;
 }
@@ -126,6 +130,7 @@ static int one_run(const char *scenario, uint64_t devices, double days,
 	if (rc)
 		goto out;
 	p->events = bsim_model_results(m)->events_executed;
+	p->records = bsim_model_results(m)->nrecords;
 	if (write) {
 		struct bsim_result_meta meta = { yaml, bsim_engine_name(eng), 0,
 						 "" };
@@ -251,6 +256,11 @@ int bsim_bench_model_main(int argc, char **argv)
 	       devices, days,
 	       ec.backend == BSIM_BACKEND_NS3 ? "ns-3" : "native", big.load_s,
 	       big.loop_s, big.events, big.write_s);
+	printf("memory per device at %" PRIu64 " devices: engine %.0f B "
+	       "(pending events and handles, peak sampled), %.2f billing "
+	       "records\n",
+	       devices, (double)big.engine_peak_bytes / (double)devices,
+	       (double)big.records / (double)devices);
 	if (compare) {
 		struct bsim_engine_config o = ec;
 

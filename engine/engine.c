@@ -3,8 +3,8 @@
  * The native backend of the engine interface: handle slots, one of the
  * pending-event structures of queue.h, and the run loop.
  *
- * Events live in the queue itself, as 64-byte entries carrying handler,
- * target and payload, so the run loop reads only what the queue streams to
+ * Events live in the queue itself, as 32-byte entries carrying handler
+ * and target (payloads sit in a small pool), so the run loop reads only what the queue streams to
  * it. Handles are (generation << 32 | slot) over an array of 8-byte slots:
  * a slot's generation is bumped whenever its event fires or is cancelled,
  * so a handle is pending exactly while its generation is the slot's. Slots
@@ -54,6 +54,11 @@ struct bsim_engine {
 	uint64_t flagged;      /* Bits set in maybe_stale. */
 	bsim_time_ns now;
 	uint64_t seq; /* Next sequence number. */
+	/* Payloads of pending events, recycled LIFO through pay_free (the
+	 * first 4 bytes of a free record hold the next free index). */
+	unsigned char (*pay)[BSIM_PAYLOAD_MAX];
+	uint32_t npay;	   /* Records allocated. */
+	uint32_t pay_free; /* First free record, or BSIM__NO_PAYLOAD. */
 	uint64_t executed, scheduled, cancelled;
 	bool stop;
 	unsigned nhandlers;
@@ -146,6 +151,7 @@ int bsim_engine_create(const struct bsim_engine_config *cfg,
 	}
 	e->kind = cfg->queue;
 	e->free_head = SLOT_NIL;
+	e->pay_free = BSIM__NO_PAYLOAD;
 	err = e->kind == BSIM_QUEUE_HEAP
 		      ? bsim__heap_init(&e->q.heap, cfg->capacity_hint)
 		      : bsim__ladder_init(&e->q.ladder, cfg->capacity_hint);
@@ -180,6 +186,7 @@ void bsim_engine_destroy(struct bsim_engine *e)
 		bsim__ladder_finish(&e->q.ladder);
 	free(e->slots);
 	free(e->maybe_stale);
+	free(e->pay);
 	free(e);
 }
 
@@ -192,6 +199,41 @@ int bsim_engine_register(struct bsim_engine *e, bsim_handler_fn fn, void *ctx,
 	e->handlers[e->nhandlers] =
 		(struct bsim__handler){ fn, ctx, payload_size };
 	return (int)e->nhandlers++;
+}
+
+/* A pool record holding a copy of the size bytes at p. */
+static uint32_t pay_put(struct bsim_engine *e, const void *p, size_t size)
+{
+	uint32_t i;
+
+	if (e->pay_free == BSIM__NO_PAYLOAD) {
+		uint32_t cap = e->npay ? 2 * e->npay : 64;
+		void *a = realloc(e->pay, (size_t)cap * sizeof(*e->pay));
+
+		if (!a || cap >= BSIM__NO_PAYLOAD)
+			bsim_fatal(BSIM_LOC,
+				   "out of memory growing the payload pool "
+				   "past %u",
+				   e->npay);
+		e->pay = a;
+		for (uint32_t k = cap; k-- > e->npay;) {
+			memcpy(e->pay[k], &e->pay_free, sizeof(uint32_t));
+			e->pay_free = k;
+		}
+		e->npay = cap;
+	}
+	i = e->pay_free;
+	memcpy(&e->pay_free, e->pay[i], sizeof(uint32_t));
+	memcpy(e->pay[i], p, size);
+	return i;
+}
+
+static inline void pay_release(struct bsim_engine *e, uint32_t i)
+{
+	if (i == BSIM__NO_PAYLOAD)
+		return;
+	memcpy(e->pay[i], &e->pay_free, sizeof(uint32_t));
+	e->pay_free = i;
 }
 
 static inline void queue_push(struct bsim_engine *e, const struct bsim__qent *x)
@@ -252,15 +294,14 @@ bsim_event bsim_engine_schedule_at(struct bsim_engine *e, bsim_time_ns t_ns,
 			   e->nslots);
 	slot = e->free_head;
 	e->free_head = e->slots[slot].next;
+	if (e->seq == BSIM__SEQ_MAX)
+		bsim_fatal(BSIM_LOC, "schedule: more than 2^48 events");
 	x.t = t_ns;
-	x.seq = e->seq++;
+	x.key = e->seq++ << 16 | handler;
 	x.slot = slot;
 	x.gen = e->slots[slot].gen;
 	x.target = target;
-	x.handler = (uint16_t)handler;
-	x.pad = 0;
-	if (h->size)
-		memcpy(x.payload, payload, h->size);
+	x.payload = h->size ? pay_put(e, payload, h->size) : BSIM__NO_PAYLOAD;
 	e->in_use++;
 	e->scheduled++;
 	queue_push(e, &x);
@@ -287,11 +328,16 @@ static inline void slot_free(struct bsim_engine *e, uint32_t slot, uint32_t gen)
 	e->in_use--;
 }
 
+/* Filter predicate of purge(): keeps live entries and releases the
+ * payload of each stale one it drops (each entry is judged once). */
 static bool entry_live(const struct bsim__qent *q, void *ctx)
 {
-	const struct bsim_engine *e = ctx;
+	struct bsim_engine *e = ctx;
 
-	return e->slots[q->slot].gen == q->gen;
+	if (e->slots[q->slot].gen == q->gen)
+		return true;
+	pay_release(e, q->payload);
+	return false;
 }
 
 bool bsim_engine_is_pending(const struct bsim_engine *e, bsim_event ev)
@@ -383,6 +429,7 @@ static int run_loop(struct bsim_engine *e, bsim_time_ns limit)
 		const struct bsim__qent *q = queue_peek(e);
 		const struct bsim__handler *h;
 		struct bsim__qent x;
+		unsigned char pay[BSIM_PAYLOAD_MAX];
 
 		if (!q || q->t > limit)
 			return 0;
@@ -398,13 +445,21 @@ static int run_loop(struct bsim_engine *e, bsim_time_ns limit)
 					       sizeof(*e->maybe_stale));
 				e->flagged = 0;
 			}
+			pay_release(e, x.payload);
 			continue;
 		}
 		slot_free(e, x.slot, x.gen);
 		e->now = x.t;
 		e->executed++;
-		h = &e->handlers[x.handler];
-		h->fn(e, h->ctx, x.target, h->size ? x.payload : NULL);
+		h = &e->handlers[bsim__qent_handler(&x)];
+		if (x.payload != BSIM__NO_PAYLOAD) {
+			/* Copied out first: the handler may schedule, and so
+			 * reuse the record or move the pool. */
+			memcpy(pay, e->pay[x.payload], h->size);
+			pay_release(e, x.payload);
+		}
+		h->fn(e, h->ctx, x.target,
+		      x.payload != BSIM__NO_PAYLOAD ? pay : NULL);
 		if (e->stop) {
 			e->stop = false;
 			return BSIM_ESTOPPED;
@@ -456,9 +511,9 @@ void bsim_engine_get_stats(const struct bsim_engine *e,
 	out->queue_entries =
 		e->kind == BSIM_QUEUE_LADDER ? e->q.ladder.size : e->q.heap.n;
 	out->backend_executed = e->executed;
-	out->bytes_allocated = qbytes +
-			       (uint64_t)e->nslots * sizeof(*e->slots) +
-			       e->nslots / 8;
+	out->bytes_allocated =
+		qbytes + (uint64_t)e->nslots * sizeof(*e->slots) +
+		e->nslots / 8 + (uint64_t)e->npay * sizeof(*e->pay);
 }
 
 const char *bsim_engine_name(const struct bsim_engine *e)

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Pending-event structures of the native backend, behind one small internal
- * interface. A queue holds whole events: 64-byte, cache-line-aligned
- * entries carrying the time, sequence, handler, target and payload, ordered
- * by (time, sequence). Popping an event therefore reads only the queue,
- * whose structures move entries in streams, and never a pool record at a
+ * interface. A queue holds whole events: 32-byte entries in cache-line-
+ * aligned arrays, carrying the time, sequence, handler and target, ordered
+ * by (time, sequence). Popping a timer therefore reads only the queue,
+ * whose structures move entries in streams, and never a record at a
  * random address: at 10^6 pending events and more that one random read per
- * event would cost more than everything else together.
+ * event would cost more than everything else together. Only the few events
+ * with a payload read one more record, from a small, hot pool.
  *
  * Cancellation is lazy: the engine bumps the slot's generation at once and
  * the entry goes stale; stale entries are recognised when popped and purged
@@ -22,26 +23,39 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* One queue entry: a whole event, one cache line. */
+/*
+ * One queue entry: a whole event in 32 bytes, two to a cache line. The
+ * sequence number (unique per engine, < 2^48) and the handler share one
+ * word, sequence above, so comparing the word compares sequences. A
+ * payload lives out of line in the engine's payload pool (few events carry
+ * one: messages in flight), so that the millions of timers stay small.
+ */
 struct bsim__qent {
 	uint64_t t;	  /* Event time, ns. */
-	uint64_t seq;	  /* Scheduling sequence number; unique per engine. */
+	uint64_t key;	  /* seq << 16 | handler. */
 	uint32_t slot;	  /* Handle slot of the event. */
 	uint32_t gen;	  /* The slot's generation when scheduled. */
 	uint32_t target;  /* Target entity. */
-	uint16_t handler; /* Handler index. */
-	uint16_t pad;
-	unsigned char payload[BSIM_PAYLOAD_MAX];
+	uint32_t payload; /* Payload pool index, or BSIM__NO_PAYLOAD. */
 };
 
-/* Entry arrays are aligned to this, so that an entry is one cache line. */
+#define BSIM__NO_PAYLOAD UINT32_MAX
+#define BSIM__SEQ_MAX (UINT64_C(1) << 48)
+
+static inline uint16_t bsim__qent_handler(const struct bsim__qent *x)
+{
+	return (uint16_t)x->key;
+}
+
+/* Entry arrays are aligned to a cache line, so that no entry straddles
+ * two. */
 #define BSIM__QENT_ALIGN 64
 
 /* (time, sequence) order: true if a fires before b. */
 static inline bool bsim__qent_before(const struct bsim__qent *a,
 				     const struct bsim__qent *b)
 {
-	return a->t < b->t || (a->t == b->t && a->seq < b->seq);
+	return a->t < b->t || (a->t == b->t && a->key < b->key);
 }
 
 /* Predicate for filters: true keeps the entry. */
@@ -74,15 +88,15 @@ size_t bsim__heap_bytes(const struct bsim__heap *h);
 
 #define BSIM__LADDER_RUNGS 8
 
-/* Entries per chunk: a chunk is 1 KiB (15 entries and a 64-byte header). */
-#define BSIM__CHUNK_ENTRIES 15
+/* Entries per chunk: a chunk is 1 KiB (31 entries and a header). */
+#define BSIM__CHUNK_ENTRIES 31
 
 /* A block of entries; lists of chunks hold the top and bucket overflow. */
 struct bsim__chunk {
 	struct bsim__qent e[BSIM__CHUNK_ENTRIES];
 	uint32_t next; /* Next chunk of the same list, or UINT32_MAX. */
 	uint32_t n;    /* Entries in use. */
-	unsigned char pad[BSIM__QENT_ALIGN - 8];
+	unsigned char pad[1024 - 8 - BSIM__CHUNK_ENTRIES * 32];
 };
 
 /* Bucket bookkeeping; the first entry of bucket b is first[b]. */
