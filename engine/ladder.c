@@ -226,13 +226,58 @@ void bsim__ladder_push(struct bsim__ladder *q, const struct bsim__qent *x)
 	bottom_insert(q, x);
 }
 
-static int cmp_qent(const void *pa, const void *pb)
+/* Sort a[0..n) by (time, sequence): insertion sort below 24 entries,
+ * else quicksort on the median of three, recursing into the smaller side
+ * (depth <= log2 n). Inline comparisons: a bucket is sorted at every
+ * transfer to the bottom, and qsort()'s call per comparison cost 7% of a
+ * model run. Keys are unique, so stability does not matter. */
+static void sort_qents(struct bsim__qent *a, size_t n)
 {
-	const struct bsim__qent *a = pa, *b = pb;
+	while (n >= 24) {
+		struct bsim__qent p, t;
+		size_t i = 0, j = n - 1, mid = n / 2;
 
-	if (bsim__qent_before(a, b))
-		return -1;
-	return bsim__qent_before(b, a) ? 1 : 0;
+		/* Median of three into a[mid]; a[0] <= a[mid] <= a[n-1]. */
+		if (bsim__qent_before(&a[mid], &a[0]))
+			t = a[mid], a[mid] = a[0], a[0] = t;
+		if (bsim__qent_before(&a[n - 1], &a[mid])) {
+			t = a[mid], a[mid] = a[n - 1], a[n - 1] = t;
+			if (bsim__qent_before(&a[mid], &a[0]))
+				t = a[mid], a[mid] = a[0], a[0] = t;
+		}
+		p = a[mid];
+		/* Hoare partition: [0, i) <= p, (j, n) >= p. */
+		for (;;) {
+			while (bsim__qent_before(&a[i], &p))
+				i++;
+			while (bsim__qent_before(&p, &a[j]))
+				j--;
+			if (i >= j)
+				break;
+			t = a[i], a[i] = a[j], a[j] = t;
+			i++;
+			j--;
+		}
+		/* a[0..j] and a[j+1..n) */
+		if (j + 1 < n - (j + 1)) {
+			sort_qents(a, j + 1);
+			a += j + 1;
+			n -= j + 1;
+		} else {
+			sort_qents(a + j + 1, n - (j + 1));
+			n = j + 1;
+		}
+	}
+	for (size_t k = 1; k < n; k++) {
+		struct bsim__qent x = a[k];
+		size_t j = k;
+
+		while (j > 0 && bsim__qent_before(&x, &a[j - 1])) {
+			a[j] = a[j - 1];
+			j--;
+		}
+		a[j] = x;
+	}
 }
 
 /* Move bucket b of rung r into the (empty) bottom and sort it. */
@@ -254,20 +299,7 @@ static void bucket_to_bottom(struct bsim__ladder *q, struct bsim__rung *r,
 		chunk_free(q, c);
 		c = next;
 	}
-	if (q->bn <= 16) {
-		for (size_t k = 1; k < q->bn; k++) {
-			struct bsim__qent x = q->bot[k];
-			size_t j = k;
-
-			while (j > 0 && bsim__qent_before(&x, &q->bot[j - 1])) {
-				q->bot[j] = q->bot[j - 1];
-				j--;
-			}
-			q->bot[j] = x;
-		}
-	} else {
-		qsort(q->bot, q->bn, sizeof(*q->bot), cmp_qent);
-	}
+	sort_qents(q->bot, q->bn);
 }
 
 /*
