@@ -362,7 +362,8 @@ int bsim_cli_run(int argc, char **argv)
 		goto stopped;
 	if (rc) {
 		fprintf(stderr, "blocsim run: the run failed: %s\n",
-			bsim_strerror(rc));
+			*bsim_model_error(m) ? bsim_model_error(m)
+					     : bsim_strerror(rc));
 		status = 1;
 		goto done;
 	}

@@ -41,6 +41,9 @@ struct field {
 
 /* Fill row k of a table into `out` (the table's row struct). */
 typedef void (*row_fn)(const void *ctx, size_t k, void *out);
+/* Make rows [start, start + n) available to the row_fn (start is a
+ * multiple of SLICE_ROWS); 0 or a BSIM_E* code. */
+typedef int (*slice_fn)(const void *ctx, size_t start, size_t n);
 
 struct array {
 	const void *base;
@@ -62,8 +65,8 @@ static void copy_row(const void *ctx, size_t k, void *out)
  * group of columns sharing the row scale `dim`. */
 static int write_rows_fn(hid_t g, const char *name, const char *dim,
 			 const struct field *f, size_t nf, size_t n,
-			 size_t stride, row_fn fn, const void *ctx,
-			 const char *long_name)
+			 size_t stride, slice_fn load, row_fn fn,
+			 const void *ctx, const char *long_name)
 {
 	struct bsim__h5_col cols[64];
 	unsigned char *data[64] = { 0 }, *rows = malloc(SLICE_ROWS * stride);
@@ -95,6 +98,8 @@ static int write_rows_fn(hid_t g, const char *name, const char *dim,
 	for (size_t start = 0; !rc && start < n; start += SLICE_ROWS) {
 		size_t cnt = n - start < SLICE_ROWS ? n - start : SLICE_ROWS;
 
+		if (load && (rc = load(ctx, start, cnt)))
+			break;
 		for (size_t r = 0; r < cnt; r++)
 			fn(ctx, start + r, rows + r * stride);
 		for (size_t c = 0; c < nf; c++) {
@@ -129,7 +134,7 @@ static int write_rows(hid_t g, const char *name, const char *dim,
 {
 	struct array a = { rows, stride };
 
-	return write_rows_fn(g, name, dim, f, nf, n, stride, copy_row, &a,
+	return write_rows_fn(g, name, dim, f, nf, n, stride, NULL, copy_row, &a,
 			     long_name);
 }
 
@@ -585,7 +590,7 @@ static int devices(hid_t root, const struct bsim_results *r)
 	};
 
 	return write_rows_fn(root, "devices", NULL, f, sizeof(f) / sizeof(f[0]),
-			     r->ndevices, sizeof(struct dev), dev_row, r,
+			     r->ndevices, sizeof(struct dev), NULL, dev_row, r,
 			     "one row per device");
 }
 
@@ -686,10 +691,32 @@ struct rec {
 	int64_t charge_ueur;
 };
 
+/* A spooled table read back one slice at a time into buf. */
+struct spooled {
+	const struct bsim_spool *s;
+	void *buf; /* SLICE_ROWS items. */
+};
+
+static int spooled_load(const void *ctx, size_t start, size_t n)
+{
+	const struct spooled *sp = ctx;
+
+	return bsim_spool_read(sp->s, start, n, sp->buf);
+}
+
+static void trace_row(const void *ctx, size_t q, void *out)
+{
+	const struct spooled *sp = ctx;
+
+	memcpy(out, (const struct bsim_trace *)sp->buf + q % SLICE_ROWS,
+	       sizeof(struct bsim_trace));
+}
+
 static void rec_row(const void *ctx, size_t q, void *out)
 {
+	const struct spooled *sp = ctx;
 	const struct bsim_record *x =
-		&((const struct bsim_results *)ctx)->records[q];
+		(const struct bsim_record *)sp->buf + q % SLICE_ROWS;
 
 	*(struct rec *)out = (struct rec){
 		.t_start_s = (double)x->t_start_ns * 1e-9,
@@ -747,11 +774,19 @@ static int billing(struct bsim__h5 *f, const struct bsim_results *r,
 	for (int k = 0; k < 2; k++)
 		if (s[k] >= 0)
 			H5Dclose(s[k]);
-	if (!rc && records)
-		rc = write_rows_fn(g, "records", "record", fr,
-				   sizeof(fr) / sizeof(fr[0]), r->nrecords,
-				   sizeof(struct rec), rec_row, r,
-				   "TAP-like records");
+	if (!rc && records) {
+		struct spooled sp = { r->records,
+				      malloc(SLICE_ROWS *
+					     sizeof(struct bsim_record)) };
+
+		rc = !sp.buf ? BSIM_ENOMEM
+			     : write_rows_fn(g, "records", "record", fr,
+					     sizeof(fr) / sizeof(fr[0]),
+					     r->nrecords, sizeof(struct rec),
+					     spooled_load, rec_row, &sp,
+					     "TAP-like records");
+		free(sp.buf);
+	}
 	H5Gclose(g);
 	return rc;
 }
@@ -858,9 +893,21 @@ static int trace(hid_t root, const struct bsim_results *r)
 
 	if (g < 0)
 		return BSIM_EIO;
-	rc = write_rows(g, "events", "event", f, sizeof(f) / sizeof(f[0]),
-			r->trace, r->ntrace, sizeof(*r->trace),
-			"the run's events (output level full)");
+	{
+		struct spooled sp = {
+			r->trace, malloc(SLICE_ROWS * sizeof(struct bsim_trace))
+		};
+
+		rc = !sp.buf ? BSIM_ENOMEM
+			     : write_rows_fn(g, "events", "event", f,
+					     sizeof(f) / sizeof(f[0]),
+					     r->ntrace,
+					     sizeof(struct bsim_trace),
+					     spooled_load, trace_row, &sp,
+					     "the run's events (output level "
+					     "full)");
+		free(sp.buf);
+	}
 	H5Gclose(g);
 	return rc;
 }

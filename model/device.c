@@ -41,17 +41,20 @@ void bsim__trace(struct bsim_model *m, uint32_t i, uint8_t type, uint8_t result,
 {
 	if (!m->tracing)
 		return;
-	bsim__grow((void **)&m->trace, &m->captrace, m->ntrace,
-		   sizeof(*m->trace), 65536);
-	m->trace[m->ntrace++] = (struct bsim_trace){
-		.t_ns = now_of(m),
-		.device = i,
-		.type = type,
-		.result = result,
-		.op = op,
-		.peer_op = peer,
-		.cell = m->dev[i].cell,
-	};
+	{
+		struct bsim_trace x = {
+			.t_ns = now_of(m),
+			.device = i,
+			.type = type,
+			.result = result,
+			.op = op,
+			.peer_op = peer,
+			.cell = m->dev[i].cell,
+		};
+
+		if (bsim__spool_push(&m->trace, &x))
+			bsim__spool_failed(m, &m->trace, "the event trace");
+	}
 }
 
 void bsim__svc_set(struct bsim_model *m, uint32_t i, uint8_t svc, uint64_t now)

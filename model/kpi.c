@@ -51,12 +51,20 @@ struct acc {
 		fees, reports, lost;
 };
 
+/* Records read back from the spool per slice. */
+#define SLICE 4096
+
 /* One pass over devices and records: sums per group, where group(i) is
  * 0 for all (kind 0), the class (kind 1) or the home operator (kind 2).
  * Devices and records are visited in index order whatever the grouping,
- * so every group's sums are the same numbers in every run. */
-static void accumulate(const struct bsim_model *m, int kind, struct acc *a)
+ * so every group's sums are the same numbers in every run. Returns 0 or
+ * BSIM_ENOMEM / BSIM_EIO (the record spool could not be read). */
+static int accumulate(const struct bsim_model *m, int kind, struct acc *a)
 {
+	struct bsim_record *buf = malloc(SLICE * sizeof(*buf));
+
+	if (!buf)
+		return BSIM_ENOMEM;
 	for (uint32_t i = 0; i < m->ndev; i++) {
 		const struct bsim_device_row *r = &m->row[i];
 		struct acc *g = &a[kind == 0   ? 0
@@ -77,18 +85,30 @@ static void accumulate(const struct bsim_model *m, int kind, struct acc *a)
 			g->intr += (double)r->interruption_ns / NS_PER_S;
 		}
 	}
-	for (size_t q = 0; q < m->nrec; q++) {
-		const struct bsim_record *r = &m->rec[q];
-		uint32_t i = r->device;
-		struct acc *g = &a[kind == 0   ? 0
-				   : kind == 1 ? m->dev[i].cls
-					       : m->dev[i].home];
+	for (size_t q = 0; q < m->rec.n; q++) {
+		const struct bsim_record *r = &buf[q % SLICE];
+		uint32_t i;
+		struct acc *g;
+
+		if (q % SLICE == 0 &&
+		    bsim_spool_read(&m->rec, q,
+				    m->rec.n - q < SLICE ? m->rec.n - q : SLICE,
+				    buf)) {
+			free(buf);
+			return BSIM_EIO;
+		}
+		i = r->device;
+		g = &a[kind == 0   ? 0
+		       : kind == 1 ? m->dev[i].cls
+				   : m->dev[i].home];
 
 		if (r->kind == BSIM_TAP_ACCESS_FEE)
 			g->fees += (double)r->charge_ueur;
 		else
 			g->usage += (double)r->charge_ueur;
 	}
+	free(buf);
+	return 0;
 }
 
 static void device_kpis(const struct bsim_model *m, const struct acc *a,
@@ -140,8 +160,10 @@ int bsim__kpi_finish(struct bsim_model *m)
 		storm += (m->storm_bits[s / 8] >> (s % 8)) & 1;
 	{
 		struct acc all = { 0 };
+		int rc = accumulate(m, 0, &all);
 
-		accumulate(m, 0, &all);
+		if (rc)
+			return rc;
 		device_kpis(m, &all, k);
 	}
 	if (m->nlat)
@@ -245,8 +267,15 @@ int bsim__kpi_finish(struct bsim_model *m)
 			free(ao);
 			return BSIM_ENOMEM;
 		}
-		accumulate(m, 1, ac);
-		accumulate(m, 2, ao);
+		int rc = accumulate(m, 1, ac);
+
+		if (!rc)
+			rc = accumulate(m, 2, ao);
+		if (rc) {
+			free(ac);
+			free(ao);
+			return rc;
+		}
 		for (size_t c = 0; c < w->nclasses; c++) {
 			double *kc = &m->kpi_class[c * BSIM_KPI_COUNT];
 
@@ -312,13 +341,13 @@ int bsim__kpi_finish(struct bsim_model *m)
 	res->nbins = m->nbins;
 	res->messages = m->messages;
 	res->node_series = m->series;
-	res->nrecords = m->nrec;
-	res->records = m->rec;
+	res->nrecords = m->rec.n;
+	res->records = &m->rec;
 	res->settlement_ueur = m->settle;
 	res->net_ueur = m->net;
 	res->kpi_by_class = m->kpi_class;
 	res->kpi_by_operator = m->kpi_op;
-	res->ntrace = m->ntrace;
-	res->trace = m->trace;
+	res->ntrace = m->trace.n;
+	res->trace = &m->trace;
 	return 0;
 }

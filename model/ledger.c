@@ -17,9 +17,8 @@
 
 static void push(struct bsim_model *m, const struct bsim_record *r)
 {
-	bsim__grow((void **)&m->rec, &m->caprec, m->nrec, sizeof(*m->rec),
-		   4096);
-	m->rec[m->nrec++] = *r;
+	if (bsim__spool_push(&m->rec, r))
+		bsim__spool_failed(m, &m->rec, "billing records");
 	m->settle[(size_t)r->home_op * m->w->noperators + r->visited_op] +=
 		r->charge_ueur;
 	m->row[r->device].charge_ueur += r->charge_ueur;

@@ -19,6 +19,7 @@
 #include "node.h"
 #include "retry.h"
 #include "selection.h"
+#include "spool.h"
 
 #include <blocsim/model.h>
 
@@ -247,12 +248,11 @@ struct bsim_model {
 	/* Results being built. */
 	size_t nbins;
 	uint32_t *messages, *series;
-	struct bsim_record *rec;
-	size_t nrec, caprec;
+	struct bsim_spool rec; /* struct bsim_record, at every output level. */
 	struct bsim__fee_set fees;
 	int64_t *settle, *net;
-	struct bsim_trace *trace;
-	size_t ntrace, captrace;
+	struct bsim_spool trace; /* struct bsim_trace, at level full. */
+	char spool_err[160];	 /* Why a spool failed, if one did. */
 	bool tracing;
 	double *lat_s; /* Attach latencies of episodes. */
 	size_t nlat, caplat;
@@ -273,6 +273,10 @@ struct bsim_model {
 	double *kpi_class, *kpi_op;
 	struct bsim_results res;
 };
+
+/* model.c: a spool failed (s->err set); the run stops and fails. */
+void bsim__spool_failed(struct bsim_model *m, const struct bsim_spool *s,
+			const char *what);
 
 /* cover.c */
 int bsim__cover_build(struct bsim_model *m, char *err, size_t errlen);

@@ -318,6 +318,8 @@ int bsim_model_create(const struct bsim_world *world,
 	m->rng = rng;
 	m->end_ns = S_TO_NS((double)world->run.duration_s);
 	m->tracing = world->run.output == BSIM_OUTPUT_FULL;
+	bsim__spool_init(&m->rec, sizeof(struct bsim_record));
+	bsim__spool_init(&m->trace, sizeof(struct bsim_trace));
 	if ((rc = handlers(m)) || (rc = class_params(m)) ||
 	    (rc = nodes_build(m)))
 		goto fail;
@@ -404,6 +406,8 @@ int bsim_model_run(struct bsim_model *m, uint64_t slice_ns,
 	while (t < m->end_ns) {
 		t = m->end_ns - t > slice_ns ? t + slice_ns : m->end_ns;
 		rc = bsim_engine_run_until(m->eng, t);
+		if (m->spool_err[0])
+			return BSIM_EIO;
 		if (rc < 0)
 			return rc;
 		bsim_engine_get_stats(m->eng, &st);
@@ -421,7 +425,32 @@ int bsim_model_run(struct bsim_model *m, uint64_t slice_ns,
 		bsim__backoff_note(m, (uint16_t)n, 0, m->end_ns - 1);
 	bsim_engine_get_stats(m->eng, &st);
 	m->res.events_executed = st.executed;
-	return bsim__kpi_finish(m);
+	if (m->spool_err[0])
+		return BSIM_EIO;
+	rc = bsim__kpi_finish(m);
+	if (rc == BSIM_EIO && !m->spool_err[0])
+		snprintf(m->spool_err, sizeof(m->spool_err),
+			 "cannot read back the billing records from their "
+			 "temporary file");
+	return rc;
+}
+
+void bsim__spool_failed(struct bsim_model *m, const struct bsim_spool *s,
+			const char *what)
+{
+	const char *dir = getenv("TMPDIR");
+
+	if (m->spool_err[0])
+		return;
+	snprintf(m->spool_err, sizeof(m->spool_err),
+		 "cannot keep %s in a temporary file in %s: %s", what,
+		 dir && *dir ? dir : "/tmp", strerror(s->err));
+	bsim_engine_stop(m->eng);
+}
+
+const char *bsim_model_error(const struct bsim_model *m)
+{
+	return m->spool_err;
 }
 
 const struct bsim_results *bsim_model_results(const struct bsim_model *m)
@@ -469,9 +498,9 @@ void bsim_model_destroy(struct bsim_model *m)
 	bsim__routes_free(m);
 	free(m->dev);
 	free(m->row);
-	free(m->rec);
+	bsim__spool_finish(&m->rec);
 	bsim__fee_set_finish(&m->fees);
-	free(m->trace);
+	bsim__spool_finish(&m->trace);
 	free(m->lat_s);
 	free(m->node_rows);
 	free(m->kpi_class);

@@ -209,7 +209,8 @@ struct bsim_results {
 	/** [bin][node][series]. */
 	const uint32_t *node_series;
 	size_t nrecords;
-	const struct bsim_record *records;
+	/** Read with bsim_spool_read() (struct bsim_record items). */
+	const struct bsim_spool *records;
 	/** [home][visited] gross and net settlement, micro-euro. */
 	const int64_t *settlement_ueur, *net_ueur;
 	double kpi[BSIM_KPI_COUNT];
@@ -219,8 +220,18 @@ struct bsim_results {
 	double latency_edges[BSIM_LATENCY_BINS + 1];
 	uint64_t latency_counts[BSIM_LATENCY_BINS];
 	size_t ntrace;
-	const struct bsim_trace *trace;
+	/** Read with bsim_spool_read() (struct bsim_trace items). */
+	const struct bsim_spool *trace;
 };
+
+/**
+ * Copy items [first, first + n) of a spooled result table (records or
+ * trace, which a run keeps in a temporary file as they grow) into @p out.
+ * @return 0; BSIM_EINVAL for a range past the end; BSIM_EIO if the
+ *         temporary file cannot be read.
+ */
+int bsim_spool_read(const struct bsim_spool *s, size_t first, size_t n,
+		    void *out);
 
 struct bsim_model;
 
@@ -244,10 +255,16 @@ typedef bool (*bsim_progress_fn)(void *ctx, uint64_t done_ns, uint64_t total_ns,
 /**
  * Run to the end of the scenario; @p progress (may be NULL) is called
  * about every @p slice_ns of simulated time.
- * @return 0, BSIM_ESTOPPED when stopped by @p progress, or an engine error.
+ * @return 0, BSIM_ESTOPPED when stopped by @p progress, BSIM_EIO when the
+ *         temporary file of records or trace failed (bsim_model_error()
+ *         says why), or an engine error.
  */
 int bsim_model_run(struct bsim_model *m, uint64_t slice_ns,
 		   bsim_progress_fn progress, void *ctx);
+
+/** Why bsim_model_run() returned BSIM_EIO ("" otherwise); owned by the
+ *  model. */
+const char *bsim_model_error(const struct bsim_model *m);
 
 /** The results; valid after bsim_model_run() returned 0. */
 const struct bsim_results *bsim_model_results(const struct bsim_model *m);

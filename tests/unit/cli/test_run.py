@@ -219,6 +219,34 @@ def test_an_unwritable_output_exits_1_leaving_no_tmp():
     assert sorted(os.listdir(d)) == ["isadir"]
 
 
+def test_an_unusable_spool_directory_exits_1_naming_it_without_output():
+    # The trace of small.yaml (over 250,000 events of 24 bytes) outgrows
+    # the 4 MiB the run keeps in memory, so it must move to $TMPDIR.
+    d = tmpdir()
+    out = os.path.join(d, "small.h5")
+    env = dict(os.environ, TMPDIR=os.path.join(d, "missing"))
+    p = subprocess.run([BLOCSIM, "run", os.path.join(DATA, "small.yaml"),
+                        "-o", out, "--output", "full", "--quiet"],
+                       capture_output=True, text=True, timeout=120, env=env)
+    assert p.returncode == 1, (p.returncode, p.stderr)
+    assert "the event trace" in p.stderr, p.stderr
+    assert os.path.join(d, "missing") in p.stderr, p.stderr
+    assert "No such file or directory" in p.stderr, p.stderr
+    assert_no_output(out, "a failed spool")
+    # With a usable directory the same run succeeds and leaves nothing
+    # in it: the spool file is unlinked at once.
+    os.mkdir(os.path.join(d, "missing"))
+    p = subprocess.run([BLOCSIM, "run", os.path.join(DATA, "small.yaml"),
+                        "-o", out, "--output", "full", "--quiet"],
+                       capture_output=True, text=True, timeout=120, env=env)
+    assert p.returncode == 0, p.stderr
+    assert os.listdir(os.path.join(d, "missing")) == []
+    with h5py.File(out, "r") as f:
+        t = f["trace/events/t_ns"][:]
+        assert len(t) > 4 * 2**20 // 24, len(t)
+        assert (t[1:] >= t[:-1]).all()
+
+
 def test_a_valid_run_writes_the_file_and_prints_the_kpis():
     d = tmpdir()
     out = os.path.join(d, "mini.h5")
