@@ -72,11 +72,20 @@ static void summary(const struct bsim_world *w)
 		double reports = k->daily ? 1 : 86400 / k->report_s;
 
 		printf("    class %s: %" PRIu64 " devices, %s, %.1f reports + "
-		       "%.1f periodic updates per device-day\n",
+		       "%.1f periodic updates",
 		       k->name, k->count,
 		       k->mobility == BSIM_MOBILITY_ROUTE ? "on routes"
 							  : "stationary",
 		       reports, 86400 / k->t3412_s);
+		if (k->mt_per_day > 0)
+			printf(" + %.1f mobile-terminated messages",
+			       k->mt_per_day);
+		printf(" per device-day");
+		if (k->t3324_s > 0)
+			printf(", PSM");
+		if (k->edrx_s > 0)
+			printf(", eDRX %g s", k->edrx_s);
+		printf("\n");
 	}
 	for (size_t b = 0; b < w->nblocs; b++) {
 		printf("    bloc %s:", w->blocs[b].name);

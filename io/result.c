@@ -522,6 +522,8 @@ struct dev {
 	double roaming_s, home_s, no_service_s, interruption_s;
 	uint64_t bytes_up, bytes_down;
 	int64_t charge_ueur;
+	uint32_t mt_delivered, mt_expired;
+	double mt_latency_s;
 };
 
 static void dev_row(const void *ctx, size_t i, void *out)
@@ -551,6 +553,9 @@ static void dev_row(const void *ctx, size_t i, void *out)
 		.bytes_up = s->bytes_up,
 		.bytes_down = s->bytes_down,
 		.charge_ueur = s->charge_ueur,
+		.mt_delivered = s->mt_delivered,
+		.mt_expired = s->mt_expired,
+		.mt_latency_s = (double)s->mt_latency_ns * 1e-9,
 	};
 }
 
@@ -587,6 +592,12 @@ static int devices(hid_t root, const struct bsim_results *r)
 		F(struct dev, bytes_down, BSIM_H5_U64, "bytes", NULL),
 		F(struct dev, charge_ueur, BSIM_H5_I64, "1e-6 EUR",
 		  "sum of the device's roaming records"),
+		F(struct dev, mt_delivered, BSIM_H5_U32, NULL,
+		  "mobile-terminated messages delivered"),
+		F(struct dev, mt_expired, BSIM_H5_U32, NULL,
+		  "mobile-terminated messages lost to their expiry"),
+		F(struct dev, mt_latency_s, BSIM_H5_F64, "s",
+		  "summed delivery latency of the delivered ones"),
 	};
 
 	return write_rows_fn(root, "devices", NULL, f, sizeof(f) / sizeof(f[0]),
@@ -866,6 +877,13 @@ static int kpis(hid_t root, const struct bsim_results *r)
 				BSIM_LATENCY_BINS, sizeof(b[0]),
 				"registration episodes by latency, retries "
 				"included");
+		for (unsigned k = 0; k < BSIM_LATENCY_BINS; k++)
+			b[k].count = r->mt_latency_counts[k];
+		if (!rc)
+			rc = write_rows(root, "mt_latency_hist", "bin", fb, 3,
+					b, BSIM_LATENCY_BINS, sizeof(b[0]),
+					"mobile-terminated messages by "
+					"delivery latency");
 	}
 	return rc;
 }

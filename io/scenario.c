@@ -10,6 +10,7 @@
 #include <blocsim/scenario.h>
 
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -887,6 +888,41 @@ static void class_defaults(struct bsim_class *c)
 	c->t3346_min_s = 900;
 	c->t3346_max_s = 1800;
 	c->ts34 = true;
+	c->mt_expiry_s = 86400;
+}
+
+/* eDRX cycles of TS 24.008 table 10.5.5.32 (s); LTE-M stops at 2621.44,
+ * NB-IoT goes on to 10485.76 [K-ublox-edrx][K-cint]. */
+static const double edrx_cycles[] = { 5.12,    10.24,	20.48,	 40.96,
+				      61.44,   81.92,	102.4,	 122.88,
+				      143.36,  163.84,	327.68,	 655.36,
+				      1310.72, 2621.44, 5242.88, 10485.76 };
+
+static int check_edrx(const struct bsim_cfg_node *c, const struct bsim_class *k,
+		      struct bsim_cfg_err *err)
+{
+	double cap = k->radio == BSIM_RADIO_NB_IOT ? 10485.76 : 2621.44;
+
+	if (k->edrx_s == 0)
+		return 0;
+	if (k->radio == BSIM_RADIO_2G)
+		return bsim_cfg_fail(bsim_cfg_get(c, "edrx_s"), err,
+				     "eDRX is modelled for LTE-M and NB-IoT "
+				     "only, not 2g");
+	for (size_t q = 0; q < sizeof(edrx_cycles) / sizeof(edrx_cycles[0]);
+	     q++)
+		if (fabs(k->edrx_s - edrx_cycles[q]) < 1e-9)
+			return k->edrx_s <= cap
+				       ? 0
+				       : bsim_cfg_fail(
+						 bsim_cfg_get(c, "edrx_s"), err,
+						 "%g s is above the %g s "
+						 "that LTE-M allows",
+						 k->edrx_s, cap);
+	return bsim_cfg_fail(bsim_cfg_get(c, "edrx_s"), err,
+			     "%g s is not an eDRX cycle (5.12 s times 1-4, "
+			     "6, 8, 10, ..., 32, 64, ..., 2048)",
+			     k->edrx_s);
 }
 
 static int load_classes(struct loader *L, const struct bsim_cfg_node *root)
@@ -910,6 +946,9 @@ static int load_classes(struct loader *L, const struct bsim_cfg_node *root)
 					    "t3412_s",
 					    "t3324_s",
 					    "edrx_s",
+					    "mt_per_day",
+					    "mt_bytes",
+					    "mt_expiry_s",
 					    "hpplmn_search_s",
 					    "t3410_s",
 					    "t3411_s",
@@ -972,6 +1011,14 @@ static int load_classes(struct loader *L, const struct bsim_cfg_node *root)
 					  &k->t3324_s, L->err)) ||
 		    (rc = bsim_cfg_double(c, "edrx_s", false, 0, 10485.76,
 					  &k->edrx_s, L->err)) ||
+		    (rc = bsim_cfg_double(c, "mt_per_day", false, 0, 86400,
+					  &k->mt_per_day, L->err)) ||
+		    (rc = bsim_cfg_u64(c, "mt_bytes", false, 0,
+				       UINT64_C(1) << 40, &k->mt_bytes,
+				       L->err)) ||
+		    (rc = bsim_cfg_double(c, "mt_expiry_s", false, 1,
+					  400 * 86400.0, &k->mt_expiry_s,
+					  L->err)) ||
 		    (rc = bsim_cfg_double(c, "hpplmn_search_s", false, 360,
 					  8 * 3600, &k->hpplmn_search_s,
 					  L->err)) ||
@@ -1005,6 +1052,8 @@ static int load_classes(struct loader *L, const struct bsim_cfg_node *root)
 					     "expected lte-m, nb-iot or 2g, "
 					     "got '%s'",
 					     radio);
+		if ((rc = check_edrx(c, k, L->err)))
+			return rc;
 		if (!strcmp(mob, "stationary")) {
 			k->mobility = BSIM_MOBILITY_STATIONARY;
 			if (bsim_cfg_get(c, "routes"))

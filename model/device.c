@@ -102,13 +102,45 @@ static uint8_t svc_of(const struct bsim__device *d)
 
 /* Awake: no PSM, in its active time, or roaming where the agreement does
  * not honour PSM (psm_abroad: false), so the device cannot sleep. */
-static bool awake(const struct bsim_model *m, const struct bsim__device *d,
-		  uint64_t now)
+bool bsim__awake(const struct bsim_model *m, const struct bsim__device *d,
+		 uint64_t now)
 {
 	if (m->cp[d->cls].t3324_ns == 0 || now < d->awake_until_ns)
 		return true;
 	return d->serving != BSIM__NO_OP && d->serving != d->home &&
 	       !bsim_world_terms(m->w, d->home, d->serving)->psm_abroad;
+}
+
+/* eDRX honoured where the device is: at home, or roaming where the
+ * agreement honours PSM/eDRX (psm_abroad). */
+static bool edrx_on(const struct bsim_model *m, const struct bsim__device *d)
+{
+	return m->cp[d->cls].edrx_ns > 0 && d->serving != BSIM__NO_OP &&
+	       (d->serving == d->home ||
+		bsim_world_terms(m->w, d->home, d->serving)->psm_abroad);
+}
+
+bool bsim__edrx_idle(const struct bsim_model *m, const struct bsim__device *d,
+		     uint64_t now)
+{
+	return now >= d->conn_until_ns && !(d->flags & DEV_BUSY) &&
+	       edrx_on(m, d);
+}
+
+void bsim__po_ensure(struct bsim_model *m, uint32_t i, uint64_t now)
+{
+	struct bsim__device *d = &m->dev[i];
+	uint64_t cycle, phase, t;
+
+	if (d->flags & DEV_PO)
+		return;
+	/* The device's paging occasions: a fixed offset in its cycle (from
+	 * its identity in a real network, from its own stream here). */
+	cycle = edrx_on(m, d) ? m->cp[d->cls].edrx_ns : S_TO_NS(DRX_S);
+	phase = (uint64_t)(u_at(m, i, BSIM_RNG_PLACEMENT, 8) * (double)cycle);
+	t = now < phase ? phase : phase + ((now - phase) / cycle + 1) * cycle;
+	d->flags |= DEV_PO;
+	bsim_engine_schedule_at(m->eng, t, m->h_po, i, NULL);
 }
 
 /* The device wakes (PSM active time starts). Its contact with the
@@ -218,7 +250,7 @@ static void lose(struct bsim_model *m, uint32_t i, uint64_t now, bool mobility)
 
 /* The network sees the device's position: reselection, updates,
  * handovers or loss of service. */
-static void handle_mobility(struct bsim_model *m, uint32_t i, uint64_t now)
+void bsim__handle_mobility(struct bsim_model *m, uint32_t i, uint64_t now)
 {
 	struct bsim__device *d = &m->dev[i];
 	const struct bsim_class *cl = &m->w->classes[d->cls];
@@ -342,7 +374,9 @@ static void after_procedure(struct bsim_model *m, uint32_t i, uint64_t now)
 		send_report(m, i, now);
 	}
 	if (d->flags & DEV_UNSEEN)
-		handle_mobility(m, i, now);
+		bsim__handle_mobility(m, i, now);
+	if (!(d->flags & DEV_BUSY))
+		bsim__mt_contact(m, i, now);
 }
 
 static void success(struct bsim_model *m, uint32_t i,
@@ -670,7 +704,7 @@ void bsim__on_report(struct bsim_engine *e, void *ctx, uint32_t i,
 		d->flags &= (uint16_t)~DEV_REPORT_PENDING;
 	}
 	if (d->flags & DEV_UNSEEN && !(d->flags & DEV_BUSY))
-		handle_mobility(m, i, now);
+		bsim__handle_mobility(m, i, now);
 	if (d->serving == BSIM__NO_OP || (d->flags & DEV_BUSY)) {
 		d->flags |= DEV_REPORT_PENDING;
 		if (d->serving == BSIM__NO_OP)
@@ -681,6 +715,7 @@ void bsim__on_report(struct bsim_engine *e, void *ctx, uint32_t i,
 	    !(d->flags & DEV_BACKOFF))
 		bsim__proc_start(m, i, BSIM__P_TAU_LOCAL, d->serving, 0);
 	send_report(m, i, now);
+	bsim__mt_contact(m, i, now);
 	maybe_switch_profile(m, i, now);
 }
 
@@ -703,7 +738,7 @@ void bsim__on_periodic(struct bsim_engine *e, void *ctx, uint32_t i,
 	if (d->flags & DEV_BUSY)
 		return;
 	if (d->flags & DEV_UNSEEN) {
-		handle_mobility(m, i, now);
+		bsim__handle_mobility(m, i, now);
 		return;
 	}
 	if (d->reset_epoch < m->op_reset_epoch[d->home] &&
@@ -712,6 +747,9 @@ void bsim__on_periodic(struct bsim_engine *e, void *ctx, uint32_t i,
 	bsim__proc_start(m, i, BSIM__P_TAU_LOCAL, d->serving,
 			 d->reset_epoch < m->op_reset_epoch[d->home] ? HOP_REPLY
 								     : 0);
+	/* Data buffered for a sleeping device goes with the update. */
+	if (!(d->flags & DEV_BUSY))
+		bsim__mt_contact(m, i, now);
 }
 
 void bsim__on_move(struct bsim_engine *e, void *ctx, uint32_t i,
@@ -759,10 +797,16 @@ void bsim__on_move(struct bsim_engine *e, void *ctx, uint32_t i,
 		d->ev_report =
 			bsim_engine_schedule_at(e, t, m->h_report, i, NULL);
 	}
-	if (awake(m, d, now) && !(d->flags & DEV_BUSY))
-		handle_mobility(m, i, now);
-	else
+	if (bsim__awake(m, d, now) && !(d->flags & DEV_BUSY) &&
+	    !bsim__edrx_idle(m, d, now)) {
+		bsim__handle_mobility(m, i, now);
+	} else {
+		/* Seen at the next activity; idle in eDRX, the device
+		 * evaluates cells once per cycle, at its paging occasion. */
 		d->flags |= DEV_UNSEEN;
+		if (bsim__awake(m, d, now) && bsim__edrx_idle(m, d, now))
+			bsim__po_ensure(m, i, now);
+	}
 }
 
 void bsim__on_hplmn(struct bsim_engine *e, void *ctx, uint32_t i,
@@ -780,7 +824,7 @@ void bsim__on_hplmn(struct bsim_engine *e, void *ctx, uint32_t i,
 		return;
 	d->ev_hplmn = bsim_engine_schedule_at(e, now + m->cp[d->cls].hplmn_ns,
 					      m->h_hplmn, i, NULL);
-	if (!awake(m, d, now) || (d->flags & (DEV_BUSY | DEV_BACKOFF)))
+	if (!bsim__awake(m, d, now) || (d->flags & (DEV_BUSY | DEV_BACKOFF)))
 		return;
 	rank = bsim_world_terms(m->w, d->home, d->serving)->steering_rank;
 	n = bsim__candidates(m, d, d->cell, c, MAX_CAND);
@@ -811,7 +855,7 @@ void bsim__on_contact(struct bsim_engine *e, void *ctx, uint32_t i,
 		 * device sends a tracking-area update if its periodic timer
 		 * ran out or its connection dropped; otherwise it just camps
 		 * again (a sleeping one updates at its own next timer). */
-		bool tau = awake(m, d, now) &&
+		bool tau = bsim__awake(m, d, now) &&
 			   (now - d->last_contact_ns >= cp->t3412_ns ||
 			    d->loss_ns < d->conn_until_ns);
 
@@ -831,7 +875,7 @@ void bsim__on_contact(struct bsim_engine *e, void *ctx, uint32_t i,
 	/* Implicitly detached: attach again, at once if awake, else at the
 	 * next wake-up. */
 	d->ctx_op = BSIM__NO_OP;
-	if (awake(m, d, now))
+	if (bsim__awake(m, d, now))
 		try_register(m, i, now);
 	else
 		d->flags |= DEV_UNSEEN;
@@ -1115,4 +1159,5 @@ void bsim__device_init(struct bsim_model *m, uint32_t i)
 	/* Awake for a random part of its cycle at the start. */
 	d->last_contact_ns = 0;
 	d->awake_until_ns = 0;
+	bsim__mt_init(m, i);
 }

@@ -48,7 +48,7 @@ static int cmp_double(const void *a, const void *b)
 /* Device-derived sums of one group of devices. */
 struct acc {
 	double ok, failed, nosvc, cross, reatt, intr, drops, n, nmob, usage,
-		fees, reports, lost;
+		fees, reports, lost, mt_ok, mt_lost, mt_s;
 };
 
 /* Records read back from the spool per slice. */
@@ -78,6 +78,9 @@ static int accumulate(const struct bsim_model *m, int kind, struct acc *a)
 		g->drops += r->session_drops;
 		g->reports += r->reports;
 		g->lost += r->reports_lost;
+		g->mt_ok += r->mt_delivered;
+		g->mt_lost += r->mt_expired;
+		g->mt_s += (double)r->mt_latency_ns / NS_PER_S;
 		if (m->dev[i].route != NO_ROUTE) {
 			g->nmob++;
 			g->cross += r->border_crossings;
@@ -130,6 +133,8 @@ static void device_kpis(const struct bsim_model *m, const struct acc *a,
 		a->n > 0 ? (a->usage * 30.0 / days + a->fees) / a->n / 1e6
 			 : NAN;
 	k[BSIM_KPI_reports_lost_ratio] = ratio(a->lost, a->reports);
+	k[BSIM_KPI_mt_delivery_ratio] = ratio(a->mt_ok, a->mt_ok + a->mt_lost);
+	k[BSIM_KPI_mt_latency_mean_s] = ratio(a->mt_s, a->mt_ok);
 }
 
 static double quantile(const double *v, size_t n, double p)
@@ -161,10 +166,20 @@ int bsim__kpi_finish(struct bsim_model *m)
 	{
 		struct acc all = { 0 };
 		int rc = accumulate(m, 0, &all);
+		uint32_t *h = calloc(MT_BINS, sizeof(*h));
 
-		if (rc)
+		if (!rc && !h)
+			rc = BSIM_ENOMEM;
+		if (rc) {
+			free(h);
 			return rc;
+		}
 		device_kpis(m, &all, k);
+		for (size_t c = 0; c < w->nclasses; c++)
+			for (unsigned b = 0; b < MT_BINS; b++)
+				h[b] += m->mt_hist_cls[c * MT_BINS + b];
+		k[BSIM_KPI_mt_latency_p95_s] = bsim__mt_quantile(h, 0.95);
+		free(h);
 	}
 	if (m->nlat)
 		qsort(m->lat_s, m->nlat, sizeof(double), cmp_double);
@@ -232,6 +247,8 @@ int bsim__kpi_finish(struct bsim_model *m)
 		res->latency_edges[b] =
 			pow(10, -2 + 7.0 * b / BSIM_LATENCY_BINS);
 	memset(res->latency_counts, 0, sizeof(res->latency_counts));
+	memcpy(res->mt_latency_counts, m->mt_coarse,
+	       sizeof(res->mt_latency_counts));
 	for (size_t q = 0; q < m->nlat; q++) {
 		double x = log10(m->lat_s[q] > 0.01 ? m->lat_s[q] : 0.01);
 		long b = (long)floor((x + 2) / 7.0 * BSIM_LATENCY_BINS);
@@ -282,6 +299,8 @@ int bsim__kpi_finish(struct bsim_model *m)
 			for (unsigned q = 0; q < BSIM_KPI_COUNT; q++)
 				kc[q] = NAN;
 			device_kpis(m, &ac[c], kc);
+			kc[BSIM_KPI_mt_latency_p95_s] = bsim__mt_quantile(
+				&m->mt_hist_cls[c * MT_BINS], 0.95);
 		}
 		for (size_t o = 0; o < nop; o++) {
 			double *ko = &m->kpi_op[o * BSIM_KPI_COUNT];
@@ -289,6 +308,8 @@ int bsim__kpi_finish(struct bsim_model *m)
 			for (unsigned q = 0; q < BSIM_KPI_COUNT; q++)
 				ko[q] = NAN;
 			device_kpis(m, &ao[o], ko);
+			ko[BSIM_KPI_mt_latency_p95_s] = bsim__mt_quantile(
+				&m->mt_hist_op[o * MT_BINS], 0.95);
 			ko[BSIM_KPI_home_hss_tx_per_subscriber_day] =
 				ratio((double)m->op_hss_tx[o], ao[o].n * days);
 		}

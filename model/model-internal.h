@@ -57,6 +57,13 @@
 	0.1	     /* MME queue kept for admission priority
 				[assumption]. */
 #define EPLMN_MAX 15 /* Entries of an EPLMN list (TS 24.301). */
+#define DRX_S                                                                  \
+	1.28 /* Default paging cycle without eDRX: 128 radio frames (TS
+		36.304 7.1) [spec]. */
+/* Mobile-terminated latencies for quantiles: MT_BINS log-spaced bins
+ * from 1 ms to 10^7 s, 100 per decade (each bin 2.3% wide). */
+#define MT_BINS 1000
+#define MT_HIST_MIN_S 1e-3
 
 /* Procedures (procedures.def). */
 enum bsim__proc {
@@ -68,7 +75,8 @@ enum bsim__proc {
 	BSIM__P_HO_INTRA = 5,
 	BSIM__P_HO_INTER = 6,
 	BSIM__P_PROFILE_SWITCH = 7,
-	BSIM__P_COUNT = 8,
+	BSIM__P_PAGE = 8, /* Network-triggered: downlink data waits. */
+	BSIM__P_COUNT = BSIM_PROCEDURES,
 };
 
 enum bsim__radio_family { BSIM__R_EPS = 0, BSIM__R_MAP = 1 };
@@ -134,6 +142,7 @@ struct bsim__answer {
 #define DEV_MOVING 32u	      /* On the road (not parked). */
 #define DEV_MOB_LOSS 64u      /* The current loss came from mobility. */
 #define DEV_DETACHED 128u     /* Detached by design between reports. */
+#define DEV_PO 256u	      /* A paging-occasion event is pending. */
 
 /* Service categories for time accounting. */
 enum { SVC_HOME = 0, SVC_ROAMING = 1, SVC_NONE = 2 };
@@ -178,6 +187,7 @@ struct bsim__device {
 	bsim_event ev_guard, ev_retry;
 	struct bsim__sim sim;
 	struct bsim__sel_state sel;
+	uint32_t mt_head; /* Waiting mobile-terminated messages, or MT_NIL. */
 };
 
 /* One step of a route's cycle: from t_ns (cycle time) on, the device is
@@ -199,9 +209,20 @@ struct bsim__class_params {
 	struct bsim__retry_params retry;
 	uint64_t t3412_ns, t3324_ns, t3410_ns, hplmn_ns;
 	uint64_t report_ns, parked_ns;
+	uint64_t edrx_ns;      /* eDRX cycle, 0: none. */
+	uint64_t mt_expiry_ns; /* Mobile-terminated messages expire. */
+	double mt_rate_per_s;  /* Their Poisson rate per device. */
 	double radio_rtt_s;
 	uint8_t family;
 };
+
+/* A mobile-terminated message waiting for its device (a list per
+ * device through `next`). */
+struct bsim__mt {
+	uint64_t arrival_ns;
+	uint32_t next; /* Next of the device, or of the free list. */
+};
+#define MT_NIL UINT32_MAX
 
 struct bsim_model {
 	const struct bsim_world *w;
@@ -210,7 +231,7 @@ struct bsim_model {
 	struct bsim_rng *rng;
 	uint64_t end_ns;
 	unsigned h_report, h_periodic, h_move, h_hplmn, h_retry, h_guard, h_hop,
-		h_answer, h_failure, h_fault, h_contact, h_month;
+		h_answer, h_failure, h_fault, h_contact, h_month, h_mt, h_po;
 	/* Geography. */
 	size_t ncells;
 	uint32_t *cover_start; /* ncells + 1 */
@@ -269,6 +290,13 @@ struct bsim_model {
 	uint32_t *backoff_bin; /* Last bin of each node's back-off series. */
 	uint64_t *fail_recovered_ns;
 	uint8_t *fail_state; /* 0 not begun, 1 active, 2 recovering, 3 done. */
+	/* Mobile-terminated messages: waiting ones, and delivery latencies
+	 * per class and per home operator (MT_BINS each). */
+	struct bsim__mt *mt;
+	size_t capmt, nmt_used;
+	uint32_t mt_free;
+	uint32_t *mt_hist_cls, *mt_hist_op;
+	uint64_t mt_coarse[BSIM_LATENCY_BINS]; /* Published histogram. */
 	struct bsim_node_row *node_rows;
 	double *kpi_class, *kpi_op;
 	struct bsim_results res;
@@ -313,6 +341,35 @@ uint16_t bsim__node_of(const struct bsim_model *m, enum bsim_node_kind k,
 
 /* device.c */
 void bsim__device_init(struct bsim_model *m, uint32_t i);
+/* Can the device act now (not asleep in PSM)? */
+bool bsim__awake(const struct bsim_model *m, const struct bsim__device *d,
+		 uint64_t now);
+/* Act on a move the network has not seen (the device is awake). */
+void bsim__handle_mobility(struct bsim_model *m, uint32_t i, uint64_t now);
+/* Is the device idle in eDRX now (cycle in use, honoured where it is)? */
+bool bsim__edrx_idle(const struct bsim_model *m, const struct bsim__device *d,
+		     uint64_t now);
+/* Make sure a paging-occasion event is pending for device i. */
+void bsim__po_ensure(struct bsim_model *m, uint32_t i, uint64_t now);
+
+/* mt.c: mobile-terminated messages and paging. */
+int bsim__mt_create(struct bsim_model *m);
+void bsim__mt_free(struct bsim_model *m);
+/* First arrival of device i (classes with mt_per_day > 0). */
+void bsim__mt_init(struct bsim_model *m, uint32_t i);
+void bsim__on_mt(struct bsim_engine *e, void *ctx, uint32_t target,
+		 const void *payload);
+void bsim__on_po(struct bsim_engine *e, void *ctx, uint32_t target,
+		 const void *payload);
+/* The device is connected for its own reasons (a report, an update, a
+ * registration): waiting messages are delivered without paging. */
+void bsim__mt_contact(struct bsim_model *m, uint32_t i, uint64_t now);
+/* At the end of the run: messages older than their expiry count as lost
+ * (younger ones stay pending, uncounted). */
+void bsim__mt_finish(struct bsim_model *m);
+/* Quantile q of an MT_BINS histogram (NaN when empty): the geometric
+ * middle of the bin that holds it. */
+double bsim__mt_quantile(const uint32_t *hist, double q);
 void bsim__on_report(struct bsim_engine *e, void *ctx, uint32_t target,
 		     const void *payload);
 void bsim__on_periodic(struct bsim_engine *e, void *ctx, uint32_t target,

@@ -61,6 +61,9 @@ static int class_params(struct bsim_model *m)
 		p->hplmn_ns = S_TO_NS(cl->hpplmn_search_s);
 		p->report_ns = S_TO_NS(cl->report_s);
 		p->parked_ns = S_TO_NS(cl->parked_report_s);
+		p->edrx_ns = S_TO_NS(cl->edrx_s);
+		p->mt_expiry_ns = S_TO_NS(cl->mt_expiry_s);
+		p->mt_rate_per_s = cl->mt_per_day / 86400.0;
 		p->family =
 			cl->radio == BSIM_RADIO_2G ? BSIM__R_MAP : BSIM__R_EPS;
 		p->radio_rtt_s = cl->radio == BSIM_RADIO_NB_IOT ? RADIO_RTT_NB_S
@@ -289,6 +292,8 @@ static int handlers(struct bsim_model *m)
 		{ &m->h_fault, bsim__on_fault, 1 },
 		{ &m->h_contact, bsim__on_contact, 0 },
 		{ &m->h_month, bsim__on_month, 0 },
+		{ &m->h_mt, bsim__on_mt, sizeof(uint32_t) },
+		{ &m->h_po, bsim__on_po, 0 },
 	};
 
 	for (size_t k = 0; k < sizeof(h) / sizeof(h[0]); k++) {
@@ -321,7 +326,7 @@ int bsim_model_create(const struct bsim_world *world,
 	bsim__spool_init(&m->rec, sizeof(struct bsim_record));
 	bsim__spool_init(&m->trace, sizeof(struct bsim_trace));
 	if ((rc = handlers(m)) || (rc = class_params(m)) ||
-	    (rc = nodes_build(m)))
+	    (rc = bsim__mt_create(m)) || (rc = nodes_build(m)))
 		goto fail;
 	m->op_radio_down = calloc(nop, sizeof(*m->op_radio_down));
 	m->op_reset_epoch = calloc(nop, sizeof(*m->op_reset_epoch));
@@ -420,6 +425,7 @@ int bsim_model_run(struct bsim_model *m, uint64_t slice_ns,
 		bsim__svc_set(m, i, d->svc, m->end_ns);
 		bsim__session_close(m, i, m->end_ns, false);
 	}
+	bsim__mt_finish(m);
 	/* Back-off levels carried to the last bin. */
 	for (size_t n = 0; n < m->nnodes; n++)
 		bsim__backoff_note(m, (uint16_t)n, 0, m->end_ns - 1);
@@ -499,6 +505,7 @@ void bsim_model_destroy(struct bsim_model *m)
 	free(m->dev);
 	free(m->row);
 	bsim__spool_finish(&m->rec);
+	bsim__mt_free(m);
 	bsim__fee_set_finish(&m->fees);
 	bsim__spool_finish(&m->trace);
 	free(m->lat_s);

@@ -253,6 +253,7 @@ void bsim__proc_start(struct bsim_model *m, uint32_t i, enum bsim__proc proc,
 		break;
 	case BSIM__P_SERVICE:
 	case BSIM__P_HO_INTRA:
+	case BSIM__P_PAGE:
 	case BSIM__P_COUNT:
 		break;
 	}

@@ -54,7 +54,8 @@ enum bsim_node_kind {
 	X(MAP_PURGE, "map_purge")                                              \
 	X(SGSAP, "sgsap")                                                      \
 	X(DEA_RELAY, "dea_relay")                                              \
-	X(REJECT, "reject")
+	X(REJECT, "reject")                                                    \
+	X(PAGING, "paging")
 
 enum bsim_message {
 #define BSIM_MSG_ENUM(id, name) BSIM__M_##id,
@@ -100,10 +101,14 @@ enum bsim_outcome {
 };
 
 /** Per-device results; one row per device. */
+/** Procedures a device row counts (model/procedures.def). */
+#define BSIM_PROCEDURES 9
+
 struct bsim_device_row {
 	/* Counted at every report (kept in one cache line). */
 	uint32_t reports;
-	uint32_t proc_done[8]; /**< Procedure completions counted by the
+	uint32_t proc_done
+		[BSIM_PROCEDURES]; /**< Procedure completions counted by the
 				    device, by procedure. */
 	uint64_t bytes_up, bytes_down;
 	uint32_t id;
@@ -114,6 +119,10 @@ struct bsim_device_row {
 		records;
 	uint64_t home_ns, roaming_ns, no_service_ns, interruption_ns;
 	int64_t charge_ueur;
+	/** Mobile-terminated messages delivered and expired, and the
+	 *  delivered ones' summed latency. */
+	uint32_t mt_delivered, mt_expired;
+	uint64_t mt_latency_ns;
 };
 
 /** Per-node results. */
@@ -177,7 +186,10 @@ struct bsim_trace {
 	X(rejects_cause_15, "1")                                               \
 	X(rejects_cause_17, "1")                                               \
 	X(rejects_cause_22, "1")                                               \
-	X(timeouts, "1")
+	X(timeouts, "1")                                                       \
+	X(mt_delivery_ratio, "1")                                              \
+	X(mt_latency_mean_s, "s")                                              \
+	X(mt_latency_p95_s, "s")
 
 enum bsim_kpi {
 #define BSIM_KPI_ENUM(name, unit) BSIM_KPI_##name,
@@ -219,6 +231,8 @@ struct bsim_results {
 	/** Attach latency histogram: BSIM_LATENCY_BINS + 1 edges, s. */
 	double latency_edges[BSIM_LATENCY_BINS + 1];
 	uint64_t latency_counts[BSIM_LATENCY_BINS];
+	/** Mobile-terminated delivery latencies on the same bins. */
+	uint64_t mt_latency_counts[BSIM_LATENCY_BINS];
 	size_t ntrace;
 	/** Read with bsim_spool_read() (struct bsim_trace items). */
 	const struct bsim_spool *trace;

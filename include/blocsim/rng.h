@@ -50,6 +50,7 @@ enum bsim_rng_purpose {
 	BSIM_RNG_FAILURE = 8,	   /**< Random faults and repair times. */
 	BSIM_RNG_BENCH = 9,	   /**< Benchmark workloads. */
 	BSIM_RNG_TEST = 10,	   /**< Tests only. */
+	BSIM_RNG_MT = 11,	   /**< Mobile-terminated message arrivals. */
 };
 
 /** Entity kinds; ids of different kinds never collide. */

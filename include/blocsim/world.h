@@ -171,7 +171,12 @@ struct bsim_class {
 	bool session_per_report;       /**< Attach, send, detach each time. */
 	double t3412_s;		       /**< Periodic update (PSM: extended). */
 	double t3324_s;		       /**< PSM active time (0: no PSM). */
-	double edrx_s;		       /**< eDRX cycle (0: none). */
+	double edrx_s;		       /**< eDRX cycle (0: none): one of the
+					  TS 24.008 values, s. */
+	double mt_per_day;	       /**< Mobile-terminated messages per
+					  device-day (Poisson). */
+	uint64_t mt_bytes;	       /**< Payload of each, bytes. */
+	double mt_expiry_s;	       /**< Undelivered after this: lost. */
 	double hpplmn_search_s;	       /**< Higher-priority search period. */
 	double t3410_s, t3411_s, t3402_s; /**< NAS retry timers. */
 	uint32_t max_attempts;

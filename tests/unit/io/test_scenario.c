@@ -6,6 +6,7 @@
 
 #include <criterion/criterion.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -161,4 +162,29 @@ Test(scenario, classes_routes_platforms_and_failures)
 	cr_assert_eq(w->failures[1].kind, BSIM_FAIL_IPX);
 	cr_assert_eq(w->failures[1].duration_s, 600);
 	bsim_world_destroy(w);
+}
+
+Test(scenario, edrx_must_be_a_standard_cycle_the_radio_allows)
+{
+	static const struct {
+		const char *set;
+		const char *says;
+	} bad[] = {
+		{ "classes.edrx.edrx_s=80", "is not an eDRX cycle" },
+		{ "classes.edrx.edrx_s=5242.88", "above the 2621.44 s" },
+	};
+
+	for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+		char path[1024];
+		struct bsim_cfg_err cerr;
+		struct bsim_world *w = NULL;
+		const char *sets[] = { bad[k].set };
+
+		snprintf(path, sizeof(path), "%s/mt.yaml", BSIM_TEST_DATA);
+		cr_assert_eq(bsim_scenario_load(path, sets, 1, &w, NULL, &cerr),
+			     BSIM_EPARSE, "%s accepted", bad[k].set);
+		cr_assert(strstr(cerr.msg, bad[k].says), "%s", cerr.msg);
+		cr_assert(strstr(cerr.msg, "classes.edrx.edrx_s"), "%s",
+			  cerr.msg);
+	}
 }

@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Mobile-terminated messages (commands, configuration, firmware checks)
+ * and paging. Messages arrive for a device as a Poisson process of its
+ * own stream and wait at the network until the device can take them:
+ *
+ *   - connected (a report, update or registration in progress): at once;
+ *   - idle and awake: at its next paging occasion, every eDRX cycle where
+ *     eDRX is in use and honoured (the home network, or a visited one
+ *     whose agreement honours PSM/eDRX), else every DRX_S; the MME pages
+ *     and the device answers with a service request;
+ *   - asleep in PSM, detached, or without service: at its next contact
+ *     (report, periodic update, registration), where the network delivers
+ *     what it buffered without paging.
+ *
+ * A message older than the class's mt_expiry_s when it could be delivered
+ * is lost. Latency runs from arrival to delivery plus the one-way user
+ * plane (half the round trip of bsim__user_rtt_ms()).
+ */
+#include "model-internal.h"
+
+#include <blocsim/error.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t entity(uint32_t i)
+{
+	return bsim_entity(BSIM_ENTITY_DEVICE, i);
+}
+
+int bsim__mt_create(struct bsim_model *m)
+{
+	const struct bsim_world *w = m->w;
+
+	m->mt_free = MT_NIL;
+	m->mt_hist_cls = calloc((w->nclasses + 1) * MT_BINS, sizeof(uint32_t));
+	m->mt_hist_op = calloc((w->noperators + 1) * MT_BINS, sizeof(uint32_t));
+	return m->mt_hist_cls && m->mt_hist_op ? 0 : BSIM_ENOMEM;
+}
+
+void bsim__mt_free(struct bsim_model *m)
+{
+	free(m->mt);
+	free(m->mt_hist_cls);
+	free(m->mt_hist_op);
+}
+
+/* Schedule arrival k of device i (the k-th draw of its MT stream). */
+static void schedule_arrival(struct bsim_model *m, uint32_t i, uint32_t k,
+			     uint64_t now)
+{
+	double rate = m->cp[m->dev[i].cls].mt_rate_per_s;
+	double u = bsim_rng_uniform_at(m->rng, entity(i), BSIM_RNG_MT, k);
+	double dt = -log1p(-u) / rate;
+
+	if (dt >= (double)(m->end_ns - now) / NS_PER_S)
+		return; /* After the end of the run. */
+	bsim_engine_schedule_at(m->eng, now + S_TO_NS(dt), m->h_mt, i, &k);
+}
+
+void bsim__mt_init(struct bsim_model *m, uint32_t i)
+{
+	m->dev[i].mt_head = MT_NIL;
+	if (m->cp[m->dev[i].cls].mt_rate_per_s > 0)
+		schedule_arrival(m, i, 0, 0);
+}
+
+static uint32_t node_alloc(struct bsim_model *m)
+{
+	uint32_t k = m->mt_free;
+
+	if (k != MT_NIL) {
+		m->mt_free = m->mt[k].next;
+		return k;
+	}
+	if (m->nmt_used == MT_NIL)
+		bsim_fatal(BSIM_LOC, "more than 2^32 waiting messages");
+	bsim__grow((void **)&m->mt, &m->capmt, m->nmt_used, sizeof(*m->mt),
+		   4096);
+	return (uint32_t)m->nmt_used++;
+}
+
+static unsigned fine_bin(double s)
+{
+	double x = log10(s > MT_HIST_MIN_S ? s : MT_HIST_MIN_S) -
+		   log10(MT_HIST_MIN_S);
+	long b = (long)floor(x * 100.0);
+
+	return b < 0 ? 0 : b >= MT_BINS ? MT_BINS - 1 : (unsigned)b;
+}
+
+double bsim__mt_quantile(const uint32_t *hist, double q)
+{
+	uint64_t want, acc = 0, n = 0;
+
+	for (unsigned b = 0; b < MT_BINS; b++)
+		n += hist[b];
+	if (n == 0)
+		return NAN;
+	want = (uint64_t)ceil(q * (double)n);
+	if (want == 0)
+		want = 1;
+	for (unsigned b = 0; b < MT_BINS; b++) {
+		acc += hist[b];
+		if (acc >= want) /* The bin's geometric middle. */
+			return MT_HIST_MIN_S * pow(10, (b + 0.5) / 100.0);
+	}
+	return MT_HIST_MIN_S * pow(10, MT_BINS / 100.0);
+}
+
+/* Deliver (or expire) every waiting message of device i now. */
+static void deliver(struct bsim_model *m, uint32_t i, uint64_t now)
+{
+	struct bsim__device *d = &m->dev[i];
+	struct bsim_device_row *r = &m->row[i];
+	const struct bsim_class *cl = &m->w->classes[d->cls];
+	uint64_t expiry = m->cp[d->cls].mt_expiry_ns;
+	uint64_t oneway = S_TO_NS(bsim__user_rtt_ms(m, i) / 2000.0);
+	uint32_t n = 0;
+
+	for (uint32_t k = d->mt_head, next; k != MT_NIL; k = next) {
+		uint64_t age = now - m->mt[k].arrival_ns;
+
+		next = m->mt[k].next;
+		m->mt[k].next = m->mt_free;
+		m->mt_free = k;
+		if (age > expiry) {
+			r->mt_expired++;
+			continue;
+		}
+		{
+			uint64_t lat = age + oneway;
+			double s = (double)lat / NS_PER_S;
+			double x = log10(s > 0.01 ? s : 0.01);
+			long b = (long)floor((x + 2) / 7.0 * BSIM_LATENCY_BINS);
+			unsigned f = fine_bin(s);
+
+			r->mt_delivered++;
+			r->mt_latency_ns += lat;
+			m->mt_hist_cls[(size_t)d->cls * MT_BINS + f]++;
+			m->mt_hist_op[(size_t)d->home * MT_BINS + f]++;
+			m->mt_coarse[b < 0 ? 0
+				     : b >= BSIM_LATENCY_BINS
+					     ? BSIM_LATENCY_BINS - 1
+					     : b]++;
+			n++;
+		}
+	}
+	d->mt_head = MT_NIL;
+	if (!n)
+		return;
+	r->bytes_down += (uint64_t)n * cl->mt_bytes;
+	if (cl->sms)
+		for (uint32_t k = 0; k < n; k++)
+			bsim__sms_record(m, i, now);
+	else
+		bsim__session_bytes(m, i, now, 0, (uint64_t)n * cl->mt_bytes);
+}
+
+/* Can the network reach device i now without waiting for its contact?
+ * Then deliver at once (connected) or at the next paging occasion. */
+static void reach(struct bsim_model *m, uint32_t i, uint64_t now)
+{
+	struct bsim__device *d = &m->dev[i];
+
+	if (d->mt_head == MT_NIL || d->serving == BSIM__NO_OP ||
+	    (d->flags & (DEV_DETACHED | DEV_BUSY)))
+		return; /* Waits for a contact (a busy device ends in one). */
+	if (now < d->conn_until_ns) {
+		deliver(m, i, now);
+		return;
+	}
+	if (bsim__awake(m, d, now))
+		bsim__po_ensure(m, i, now);
+}
+
+void bsim__on_mt(struct bsim_engine *e, void *ctx, uint32_t i,
+		 const void *payload)
+{
+	struct bsim_model *m = ctx;
+	struct bsim__device *d = &m->dev[i];
+	uint64_t now = bsim_engine_now(e);
+	uint32_t k, n;
+
+	memcpy(&k, payload, sizeof(k));
+	schedule_arrival(m, i, k + 1, now);
+	n = node_alloc(m);
+	m->mt[n].arrival_ns = now;
+	m->mt[n].next = d->mt_head;
+	d->mt_head = n;
+	reach(m, i, now);
+}
+
+void bsim__on_po(struct bsim_engine *e, void *ctx, uint32_t i,
+		 const void *payload)
+{
+	struct bsim_model *m = ctx;
+	struct bsim__device *d = &m->dev[i];
+	uint64_t now = bsim_engine_now(e);
+
+	(void)payload;
+	d->flags &= (uint16_t)~DEV_PO;
+	if (!bsim__awake(m, d, now))
+		return; /* Fell asleep (PSM) meanwhile: its next contact. */
+	if ((d->flags & DEV_UNSEEN) && !(d->flags & DEV_BUSY))
+		bsim__handle_mobility(m, i, now); /* Reselection (eDRX). */
+	if (d->mt_head == MT_NIL || d->serving == BSIM__NO_OP ||
+	    (d->flags & (DEV_DETACHED | DEV_BUSY)))
+		return;
+	/* Paged: the device answers with a service request. */
+	bsim__proc_start(m, i, BSIM__P_PAGE, d->serving, 0);
+	bsim__proc_start(m, i, BSIM__P_SERVICE, d->serving, 0);
+	d->conn_until_ns = now + S_TO_NS(CONNECTED_S);
+	deliver(m, i, now);
+}
+
+void bsim__mt_contact(struct bsim_model *m, uint32_t i, uint64_t now)
+{
+	const struct bsim__device *d = &m->dev[i];
+
+	if (d->mt_head != MT_NIL && d->serving != BSIM__NO_OP)
+		deliver(m, i, now);
+}
+
+void bsim__mt_finish(struct bsim_model *m)
+{
+	for (uint32_t i = 0; i < m->ndev; i++) {
+		struct bsim__device *d = &m->dev[i];
+		uint64_t expiry = m->cp[d->cls].mt_expiry_ns;
+
+		for (uint32_t k = d->mt_head; k != MT_NIL; k = m->mt[k].next)
+			if (m->end_ns - m->mt[k].arrival_ns > expiry)
+				m->row[i].mt_expired++;
+	}
+}
