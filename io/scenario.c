@@ -10,6 +10,7 @@
 #include <blocsim/scenario.h>
 
 #include <ctype.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -334,6 +335,8 @@ static int load_operators(struct loader *L, const struct bsim_cfg_node *root)
 					    "mme_queue_limit",
 					    "hss_capacity_per_s",
 					    "hss_queue_limit",
+					    "sor_reject_cause",
+					    "sor_max_attempts",
 					    NULL };
 	const struct bsim_cfg_node *os;
 	struct bsim_world *w = L->w;
@@ -345,7 +348,7 @@ static int load_operators(struct loader *L, const struct bsim_cfg_node *root)
 	for (size_t i = 0; i < os->n; i++) {
 		const struct bsim_cfg_node *o = os->child[i];
 		struct bsim_operator *k = &w->operators[i];
-		uint64_t mq = 100000, hq = 50000;
+		uint64_t mq = 100000, hq = 50000, cause = 17, sor = 5;
 
 		k->coverage_share = 1.0;
 		k->spill_km = 10.0;
@@ -380,10 +383,20 @@ static int load_operators(struct loader *L, const struct bsim_cfg_node *root)
 					  1e9, &k->hss_capacity_per_s,
 					  L->err)) ||
 		    (rc = bsim_cfg_u64(o, "hss_queue_limit", false, 1, 1u << 30,
-				       &hq, L->err)))
+				       &hq, L->err)) ||
+		    (rc = bsim_cfg_u64(o, "sor_reject_cause", false, 11, 17,
+				       &cause, L->err)) ||
+		    (rc = bsim_cfg_u64(o, "sor_max_attempts", false, 0, 100,
+				       &sor, L->err)))
 			return rc;
+		if (cause != 11 && cause != 13 && cause != 17)
+			return bsim_cfg_fail(
+				bsim_cfg_get(o, "sor_reject_cause"), L->err,
+				"expected 11, 13 or 17, got %" PRIu64, cause);
 		k->mme_queue_limit = (uint32_t)mq;
 		k->hss_queue_limit = (uint32_t)hq;
+		k->sor_reject_cause = (uint8_t)cause;
+		k->sor_max_attempts = (uint8_t)sor;
 		if (strcmp(k->mcc, w->countries[k->country].mcc))
 			return bsim_cfg_fail(bsim_cfg_get(o, "mcc"), L->err,
 					     "MCC %s is not that of %s (%s)",

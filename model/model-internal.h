@@ -45,7 +45,6 @@
 #define CONNECTED_S 10.0    /* Radio inactivity timer [assumption]. */
 #define IMPLICIT_DETACH_S 240.0	 /* After T3412 + 4 min [assumption]. */
 #define REACHABLE_EXTRA_S 240.0	 /* Mobile-reachable = T3412 + 4 min. */
-#define SOR_MAX_ATTEMPTS 5	 /* Steering rejects before admission. */
 #define SOR_WINDOW_S 1800.0	 /* ... within 30 min [assumption]. */
 #define PARTIAL_RECORD_S 86400.0 /* Partial TAP records every 24 h. */
 #define CELL_SEARCH_S 30.0	 /* Coverage back: search within U(0, 30 s). */

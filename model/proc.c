@@ -288,17 +288,20 @@ void bsim__proc_start(struct bsim_model *m, uint32_t i, enum bsim__proc proc,
 }
 
 /* The steering decision of the home network: reject a non-preferred
- * visited network (#17) unless the device has been rejected
- * SOR_MAX_ATTEMPTS times within SOR_WINDOW_S. Preferred: no network of the
- * same country ranks better in the home's list. */
+ * visited network (with the home's sor_reject_cause) unless the device
+ * has been rejected sor_max_attempts times within SOR_WINDOW_S. Preferred:
+ * no network of the same country ranks better in the home's list. */
 static bool steer_reject(struct bsim_model *m, uint32_t i, uint16_t v,
 			 uint64_t now)
 {
 	struct bsim__device *d = &m->dev[i];
 	const struct bsim_world *w = m->w;
 	uint16_t rv = bsim_world_terms(w, d->home, v)->steering_rank;
+	unsigned max = w->operators[d->home].sor_max_attempts;
 	bool better = false;
 
+	if (max == 0)
+		return false;
 	for (size_t o = 0; o < w->noperators && !better; o++) {
 		uint16_t r = bsim_world_terms(w, d->home, o)->steering_rank;
 
@@ -313,7 +316,7 @@ static bool steer_reject(struct bsim_model *m, uint32_t i, uint16_t v,
 		d->sor_window_ns = now;
 		d->sor_count = 0;
 	}
-	if (d->sor_count >= SOR_MAX_ATTEMPTS)
+	if (d->sor_count >= max)
 		return false;
 	d->sor_count++;
 	return true;
@@ -425,7 +428,7 @@ void bsim__on_hop(struct bsim_engine *e, void *ctx, uint32_t i,
 			h.cause = CAUSE_22; /* Too busy: the MME sends #22. */
 		} else if ((h.flags & HOP_STEER) &&
 			   steer_reject(m, i, h.visited, now)) {
-			h.cause = CAUSE_17;
+			h.cause = m->w->operators[d->home].sor_reject_cause;
 		} else {
 			h.cause = CAUSE_NONE;
 			if (h.proc != BSIM__P_DETACH &&

@@ -82,6 +82,10 @@ struct bsim_operator {
 	uint32_t mme_queue_limit;
 	double hss_capacity_per_s;
 	uint32_t hss_queue_limit;
+	/** Network-based steering of its roamers: the EMM cause the home
+	 *  sends to a non-preferred visited network (11, 13 or 17), and the
+	 *  rejections within 30 min after which it admits (0: no steering). */
+	uint8_t sor_reject_cause, sor_max_attempts;
 };
 
 struct bsim_bloc {

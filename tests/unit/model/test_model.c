@@ -765,3 +765,42 @@ Test(model, mobile_terminated_messages_wait_for_paging_or_contact,
 	cr_assert_eq(paging, pages);
 	run_free(&x);
 }
+
+Test(model, the_steering_cause_decides_how_devices_move_on, .timeout = 120)
+{
+	/* The default world at a twentieth of its size, one day. With #17 a
+	 * steered device retries the same network until its attempt counter
+	 * runs out; with #13 it bars the area and selects another network at
+	 * once, so the home sends fewer rejects for the same steering. */
+	static const char *const small[] = {
+		"classes.smart_meter.count=3000",
+		"classes.car_telematics.count=750",
+		"classes.truck_tracker.count=750",
+		"classes.wearable.count=500",
+		"operators.DT-DE.sor_reject_cause=13",
+		"operators.Vodafone-DE.sor_reject_cause=13",
+		"operators.KPN-NL.sor_reject_cause=13",
+		"operators.Orange-FR.sor_reject_cause=13",
+		"operators.Movistar-ES.sor_reject_cause=13",
+		"operators.ATT-US.sor_reject_cause=13",
+	};
+	struct run a, b;
+	double r17, r13;
+
+	run_file(&a, "../../scenarios/default.yaml", small, 4,
+		 BSIM_BACKEND_NATIVE);
+	run_file(&b, "../../scenarios/default.yaml", small,
+		 sizeof(small) / sizeof(small[0]), BSIM_BACKEND_NATIVE);
+	r17 = a.r->kpi[BSIM_KPI_rejects_cause_17];
+	r13 = b.r->kpi[BSIM_KPI_rejects_cause_13];
+	cr_assert_eq(a.r->kpi[BSIM_KPI_rejects_cause_13], 0);
+	cr_assert_gt(r17, 500, "only %g steering rejects", r17);
+	cr_assert_gt(r13, 100, "only %g #13 rejects", r13);
+	/* Homes left at #17 still steer with it. */
+	cr_assert_lt(b.r->kpi[BSIM_KPI_rejects_cause_17], r17);
+	cr_assert_lt(r13 + b.r->kpi[BSIM_KPI_rejects_cause_17], 0.7 * r17,
+		     "#13 %g + #17 %g against #17 alone %g", r13,
+		     b.r->kpi[BSIM_KPI_rejects_cause_17], r17);
+	run_free(&a);
+	run_free(&b);
+}
