@@ -532,7 +532,7 @@ static void dev_row(const void *ctx, size_t i, void *out)
 		&((const struct bsim_results *)ctx)->devices[i];
 
 	*(struct dev *)out = (struct dev){
-		.id = s->id,
+		.id = (uint32_t)i,
 		.class_ = s->cls,
 		.home_op = s->home_op,
 		.home_op_initial = s->home_op_initial,

@@ -31,6 +31,29 @@ static double u_at(const struct bsim_model *m, uint32_t i,
 	return bsim_rng_uniform_at(m->rng, entity(i), p, index);
 }
 
+/* The device's forbidden tracking areas (an empty list if it never had
+ * one), and the same to modify (created on first use). */
+static const struct bsim__sel_state *sel_of(const struct bsim_model *m,
+					    const struct bsim__device *d)
+{
+	static const struct bsim__sel_state none;
+
+	return d->sel == MT_NIL ? &none : &m->sel[d->sel];
+}
+
+static struct bsim__sel_state *sel_mut(struct bsim_model *m, uint32_t i)
+{
+	struct bsim__device *d = &m->dev[i];
+
+	if (d->sel == MT_NIL) {
+		bsim__grow((void **)&m->sel, &m->capsel, m->nsel,
+			   sizeof(*m->sel), 1024);
+		memset(&m->sel[m->nsel], 0, sizeof(*m->sel));
+		d->sel = (uint32_t)m->nsel++;
+	}
+	return &m->sel[d->sel];
+}
+
 static uint64_t now_of(const struct bsim_model *m)
 {
 	return bsim_engine_now(m->eng);
@@ -177,10 +200,11 @@ static void schedule_hplmn(struct bsim_model *m, uint32_t i, uint64_t now)
 	struct bsim__device *d = &m->dev[i];
 
 	if (d->serving == d->home || d->serving == BSIM__NO_OP ||
-	    bsim_engine_is_pending(m->eng, d->ev_hplmn))
+	    (d->flags & DEV_HPLMN))
 		return;
-	d->ev_hplmn = bsim_engine_schedule_at(
-		m->eng, now + m->cp[d->cls].hplmn_ns, m->h_hplmn, i, NULL);
+	d->flags |= DEV_HPLMN;
+	bsim_engine_schedule_at(m->eng, now + m->cp[d->cls].hplmn_ns,
+				m->h_hplmn, i, NULL);
 }
 
 /* Register on `v` (seen in tracking area `ta`): an attach, or a
@@ -209,7 +233,7 @@ static int select_here(struct bsim_model *m, uint32_t i, uint64_t now,
 	struct bsim__device *d = &m->dev[i];
 	int n = bsim__candidates(m, d, d->cell, c, MAX_CAND);
 
-	return n ? bsim__select(c, n, d->home, &d->sim, &d->sel, now,
+	return n ? bsim__select(c, n, d->home, &d->sim, sel_of(m, d), now,
 				GOOD_QUALITY, m->rng, entity(i), &d->ctr_sel)
 		 : -1;
 }
@@ -482,7 +506,7 @@ static void failure(struct bsim_model *m, uint32_t i, unsigned proc, uint16_t v,
 		double u = bsim_rng_uniform(m->rng, entity(i), BSIM_RNG_BACKOFF,
 					    &d->ctr_backoff);
 
-		bsim__forbid_ta(&d->sel, v, d->ta,
+		bsim__forbid_ta(sel_mut(m, i), v, d->ta,
 				now + S_TO_NS(43200.0 + u * 43200.0));
 		try_register(m, i, now);
 		return;
@@ -499,7 +523,7 @@ static void failure(struct bsim_model *m, uint32_t i, unsigned proc, uint16_t v,
 		struct bsim__candidate c[MAX_CAND];
 		int k;
 
-		bsim__forbid_ta(&d->sel, v, d->ta, now + delay);
+		bsim__forbid_ta(sel_mut(m, i), v, d->ta, now + delay);
 		k = select_here(m, i, now, c);
 		if (k >= 0 && c[k].op != v) {
 			register_on(m, i, c[k].op, c[k].ta, now);
@@ -727,8 +751,8 @@ void bsim__on_periodic(struct bsim_engine *e, void *ctx, uint32_t i,
 	uint64_t now = bsim_engine_now(e);
 
 	(void)payload;
-	d->ev_periodic = bsim_engine_schedule_at(
-		e, now + m->cp[d->cls].t3412_ns, m->h_periodic, i, NULL);
+	bsim_engine_schedule_at(e, now + m->cp[d->cls].t3412_ns, m->h_periodic,
+				i, NULL);
 	if (d->serving == BSIM__NO_OP || (d->flags & DEV_DETACHED))
 		return;
 	touch(m, i, now);
@@ -777,8 +801,7 @@ void bsim__on_move(struct bsim_engine *e, void *ctx, uint32_t i,
 		int64_t t = d->cycle0_ns + (int64_t)r->steps[nx].t_ns +
 			    (nx == 0 ? (int64_t)r->period_ns : 0);
 
-		d->ev_move = bsim_engine_schedule_at(e, (uint64_t)t, m->h_move,
-						     i, NULL);
+		bsim_engine_schedule_at(e, (uint64_t)t, m->h_move, i, NULL);
 	}
 	c1 = m->g->country[d->cell];
 	bsim__trace(m, i, BSIM_TRACE_CELL, BSIM_OUTCOME_OK, d->serving,
@@ -820,16 +843,18 @@ void bsim__on_hplmn(struct bsim_engine *e, void *ctx, uint32_t i,
 	int n, k;
 
 	(void)payload;
+	d->flags &= (uint16_t)~DEV_HPLMN;
 	if (d->serving == BSIM__NO_OP || d->serving == d->home)
 		return;
-	d->ev_hplmn = bsim_engine_schedule_at(e, now + m->cp[d->cls].hplmn_ns,
-					      m->h_hplmn, i, NULL);
+	d->flags |= DEV_HPLMN;
+	bsim_engine_schedule_at(e, now + m->cp[d->cls].hplmn_ns, m->h_hplmn, i,
+				NULL);
 	if (!bsim__awake(m, d, now) || (d->flags & (DEV_BUSY | DEV_BACKOFF)))
 		return;
 	rank = bsim_world_terms(m->w, d->home, d->serving)->steering_rank;
 	n = bsim__candidates(m, d, d->cell, c, MAX_CAND);
 	k = bsim__higher_priority(c, n, d->home, d->serving, rank, &d->sim,
-				  &d->sel, now);
+				  sel_of(m, d), now);
 	if (k >= 0)
 		register_on(m, i, c[k].op, c[k].ta, now);
 }
@@ -992,6 +1017,7 @@ void bsim__device_init(struct bsim_model *m, uint32_t i)
 
 	d->serving = d->hss_loc = d->ctx_op = d->sess_op = BSIM__NO_OP;
 	d->route = NO_ROUTE;
+	d->sel = MT_NIL;
 	d->abroad_since_ns = INT64_MIN;
 	bsim__sim_init(&d->sim, 4);
 	if (cl->mobility == BSIM_MOBILITY_ROUTE) {
@@ -1019,9 +1045,9 @@ void bsim__device_init(struct bsim_model *m, uint32_t i)
 			int64_t t = d->cycle0_ns + (int64_t)r->steps[nx].t_ns +
 				    (nx == 0 ? (int64_t)r->period_ns : 0);
 
-			d->ev_move = bsim_engine_schedule_at(
-				m->eng, (uint64_t)(t > 0 ? t : 0), m->h_move, i,
-				NULL);
+			bsim_engine_schedule_at(m->eng,
+						(uint64_t)(t > 0 ? t : 0),
+						m->h_move, i, NULL);
 		}
 	} else {
 		uint32_t n0, n1;
@@ -1082,7 +1108,6 @@ void bsim__device_init(struct bsim_model *m, uint32_t i)
 			}
 		}
 	}
-	m->row[i].id = i;
 	m->row[i].cls = d->cls;
 	m->row[i].home_op = m->row[i].home_op_initial = d->home;
 	m->row[i].country = place;
@@ -1096,7 +1121,7 @@ void bsim__device_init(struct bsim_model *m, uint32_t i)
 	for (int tries = 0; tries <= n; tries++) {
 		const struct bsim_terms *t;
 
-		k = n ? bsim__select(c, n, d->home, &d->sim, &d->sel, 0,
+		k = n ? bsim__select(c, n, d->home, &d->sim, sel_of(m, d), 0,
 				     GOOD_QUALITY, m->rng, entity(i),
 				     &d->ctr_sel)
 		      : -1;
@@ -1108,7 +1133,7 @@ void bsim__device_init(struct bsim_model *m, uint32_t i)
 		} else if (c[k].op != d->home && !(t->radios & cl->radio)) {
 			/* Refused with #15 before the run: that area is
 			 * forbidden for 12 h. */
-			bsim__forbid_ta(&d->sel, c[k].op, c[k].ta,
+			bsim__forbid_ta(sel_mut(m, i), c[k].op, c[k].ta,
 					S_TO_NS(43200.0));
 		} else {
 			break;
@@ -1131,17 +1156,18 @@ void bsim__device_init(struct bsim_model *m, uint32_t i)
 	bsim__access_fee(m, i, 0);
 	bsim__session_open(m, i, 0);
 	/* Timers at random phases. */
-	d->ev_periodic = bsim_engine_schedule_at(
-		m->eng,
-		(uint64_t)(u_at(m, i, BSIM_RNG_PLACEMENT, 4) *
-			   (double)cp->t3412_ns),
-		m->h_periodic, i, NULL);
-	if (d->serving != d->home && d->serving != BSIM__NO_OP)
-		d->ev_hplmn = bsim_engine_schedule_at(
+	bsim_engine_schedule_at(m->eng,
+				(uint64_t)(u_at(m, i, BSIM_RNG_PLACEMENT, 4) *
+					   (double)cp->t3412_ns),
+				m->h_periodic, i, NULL);
+	if (d->serving != d->home && d->serving != BSIM__NO_OP) {
+		d->flags |= DEV_HPLMN;
+		bsim_engine_schedule_at(
 			m->eng,
 			(uint64_t)(u_at(m, i, BSIM_RNG_PLACEMENT, 5) *
 				   (double)cp->hplmn_ns),
 			m->h_hplmn, i, NULL);
+	}
 	if (cl->daily) {
 		schedule_report(m, i, 0);
 	} else {

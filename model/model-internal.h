@@ -142,6 +142,7 @@ struct bsim__answer {
 #define DEV_MOB_LOSS 64u      /* The current loss came from mobility. */
 #define DEV_DETACHED 128u     /* Detached by design between reports. */
 #define DEV_PO 256u	      /* A paging-occasion event is pending. */
+#define DEV_HPLMN 512u	      /* A higher-priority search is scheduled. */
 
 /* Service categories for time accounting. */
 enum { SVC_HOME = 0, SVC_ROAMING = 1, SVC_NONE = 2 };
@@ -163,7 +164,6 @@ struct bsim__device {
 	/* Moves, timers, sessions. */
 	int64_t cycle0_ns; /* When the current route cycle began. */
 	int64_t sess_start_ns;
-	bsim_event ev_move, ev_periodic, ev_hplmn;
 	uint64_t last_contact_ns;
 	uint32_t ta;
 	uint32_t reset_epoch; /* HSS Resets seen. */
@@ -185,7 +185,7 @@ struct bsim__device {
 	bsim_rng_ctr ctr_backoff, ctr_sel;
 	bsim_event ev_guard, ev_retry;
 	struct bsim__sim sim;
-	struct bsim__sel_state sel;
+	uint32_t sel;	  /* Forbidden areas: row of m->sel, or MT_NIL. */
 	uint32_t mt_head; /* Waiting mobile-terminated messages, or MT_NIL. */
 };
 
@@ -291,6 +291,10 @@ struct bsim_model {
 	uint8_t *fail_state; /* 0 not begun, 1 active, 2 recovering, 3 done. */
 	/* Mobile-terminated messages: waiting ones, and delivery latencies
 	 * per class and per home operator (MT_BINS each). */
+	/* Forbidden tracking areas of the devices that ever had one: most
+	 * never do, so the lists live here, not in every device. */
+	struct bsim__sel_state *sel;
+	size_t nsel, capsel;
 	struct bsim__mt *mt;
 	size_t capmt, nmt_used;
 	uint32_t mt_free;

@@ -506,6 +506,7 @@ void bsim_model_destroy(struct bsim_model *m)
 	free(m->row);
 	bsim__spool_finish(&m->rec);
 	bsim__mt_free(m);
+	free(m->sel);
 	bsim__fee_set_finish(&m->fees);
 	bsim__spool_finish(&m->trace);
 	free(m->lat_s);

@@ -107,22 +107,19 @@ enum bsim_outcome {
 struct bsim_device_row {
 	/* Counted at every report (kept in one cache line). */
 	uint32_t reports;
-	uint32_t proc_done
-		[BSIM_PROCEDURES]; /**< Procedure completions counted by the
-				    device, by procedure. */
+	/** Procedure completions counted by the device, by procedure. */
+	uint32_t proc_done[BSIM_PROCEDURES];
 	uint64_t bytes_up, bytes_down;
-	uint32_t id;
 	uint16_t cls, home_op, home_op_initial;
 	uint16_t country; /**< Where it starts (its place if stationary). */
 	uint32_t attaches_ok, attaches_failed, handovers;
 	uint32_t border_crossings, reattaches, session_drops, reports_lost,
 		records;
+	/** Mobile-terminated messages delivered and expired. */
+	uint32_t mt_delivered, mt_expired;
 	uint64_t home_ns, roaming_ns, no_service_ns, interruption_ns;
 	int64_t charge_ueur;
-	/** Mobile-terminated messages delivered and expired, and the
-	 *  delivered ones' summed latency. */
-	uint32_t mt_delivered, mt_expired;
-	uint64_t mt_latency_ns;
+	uint64_t mt_latency_ns; /**< Summed latency of the delivered ones. */
 };
 
 /** Per-node results. */
