@@ -216,6 +216,11 @@ static void register_on(struct bsim_model *m, uint32_t i, uint16_t v,
 
 	if (d->episode_ns == 0)
 		d->episode_ns = now ? now : 1;
+	/* Another network or tracking area than the last attempt's: the
+	 * attempt counter starts again (TS 24.301 5.5.1.2.6, 5.5.3.2.6
+	 * [K-attcnt]); the TS.34 back-off step does not. */
+	if (v != d->target || ta != d->ta)
+		d->retry.attempts = 0;
 	d->ta = ta;
 	if (d->serving != BSIM__NO_OP && v == d->serving)
 		bsim__proc_start(m, i, BSIM__P_TAU_LOCAL, v, HOP_REPLY);

@@ -804,3 +804,69 @@ Test(model, the_steering_cause_decides_how_devices_move_on, .timeout = 120)
 	run_free(&a);
 	run_free(&b);
 }
+
+Test(model, the_attempt_counter_restarts_in_another_network_or_area,
+     .timeout = 120)
+{
+	/* From the trace of the default world at a twentieth of its size
+	 * (with its HSS outage): a device's failed registrations form runs
+	 * that end at a success or a pause of T3402 (720 s, at least 360 s
+	 * with TS.34 jitter). Within a run, attempts on one (network,
+	 * tracking area) number at most 5; and since the counter restarts
+	 * on another network or area, such a stretch may begin anywhere in
+	 * the run. A counter that restarted only after 5 failures would
+	 * keep every stretch inside one block of 5 failures of the run. */
+	static const char *const small[] = {
+		"classes.smart_meter.count=3000",
+		"classes.car_telematics.count=750",
+		"classes.truck_tracker.count=750",
+		"classes.wearable.count=500",
+		"run.output=full",
+	};
+	struct dev_run {
+		uint64_t last_ns;
+		uint32_t n, start, ta;
+		uint16_t op;
+	} * s;
+	struct run x;
+	uint32_t longest = 0, straddling = 0;
+
+	run_file(&x, "../../scenarios/default.yaml", small, 5,
+		 BSIM_BACKEND_NATIVE);
+	s = calloc(x.r->ndevices, sizeof(*s));
+	for (size_t i = 0; i < x.r->ndevices; i++)
+		s[i].op = UINT16_MAX;
+	for (size_t k = 0; k < x.r->ntrace; k++) {
+		const struct bsim_trace *t = &x.trace[k];
+		struct dev_run *d = &s[t->device];
+		uint32_t ta = x.r->cell_ta[t->cell];
+
+		if (t->type != BSIM_TRACE_ATTACH && t->type != BSIM_TRACE_TAU)
+			continue;
+		if (t->result == BSIM_OUTCOME_OK) {
+			d->n = 0;
+			d->op = UINT16_MAX;
+			continue;
+		}
+		if (d->op != UINT16_MAX &&
+		    t->t_ns - d->last_ns >= UINT64_C(360000000000)) {
+			d->n = 0;
+			d->op = UINT16_MAX;
+		}
+		if (t->op != d->op || ta != d->ta) {
+			d->op = t->op;
+			d->ta = ta;
+			d->start = d->n;
+		}
+		if (d->n - d->start + 1 > longest)
+			longest = d->n - d->start + 1;
+		if (d->start / 5 != d->n / 5)
+			straddling++;
+		d->n++;
+		d->last_ns = t->t_ns;
+	}
+	cr_assert_eq(longest, 5, "%u attempts in a row on one area", longest);
+	cr_assert_gt(straddling, 5, "only %u", straddling);
+	free(s);
+	run_free(&x);
+}
