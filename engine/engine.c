@@ -48,7 +48,10 @@ struct bsim_engine {
 	struct slot *slots;
 	uint64_t *maybe_stale; /* One bit per slot: cancelled since purge. */
 	uint32_t nslots;       /* Slots allocated. */
-	uint32_t free_head;    /* First free slot, or SLOT_NIL. */
+	uint32_t sused;	       /* Slots ever handed out: [sused, nslots) are
+				  untouched, so a large capacity hint costs
+				  address space, not memory. */
+	uint32_t free_head;    /* First returned slot, or SLOT_NIL. */
 	uint64_t in_use;       /* Slots holding pending events. */
 	uint64_t stale;	       /* Queue entries of cancelled events. */
 	uint64_t flagged;      /* Bits set in maybe_stale. */
@@ -103,11 +106,6 @@ static int slots_grow(struct bsim_engine *e, uint64_t want)
 	memset(bits + e->nslots / 64, 0,
 	       (cap - e->nslots) / 64 * sizeof(*bits));
 	e->maybe_stale = bits;
-	for (uint64_t i = cap; i-- > e->nslots;) {
-		slots[i].gen = 1;
-		slots[i].next = e->free_head;
-		e->free_head = (uint32_t)i;
-	}
 	e->nslots = (uint32_t)cap;
 	return 0;
 }
@@ -288,12 +286,19 @@ bsim_event bsim_engine_schedule_at(struct bsim_engine *e, bsim_time_ns t_ns,
 	if (e->ns3)
 		return bsim__ns3b_schedule(e->ns3, t_ns, handler, target,
 					   payload, h->size);
-	if (e->free_head == SLOT_NIL && slots_grow(e, (uint64_t)e->nslots + 1))
-		bsim_fatal(BSIM_LOC,
-			   "out of memory growing the event slots past %u",
-			   e->nslots);
-	slot = e->free_head;
-	e->free_head = e->slots[slot].next;
+	if (e->free_head != SLOT_NIL) {
+		slot = e->free_head;
+		e->free_head = e->slots[slot].next;
+	} else {
+		if (e->sused == e->nslots &&
+		    slots_grow(e, (uint64_t)e->nslots + 1))
+			bsim_fatal(BSIM_LOC,
+				   "out of memory growing the event slots "
+				   "past %u",
+				   e->nslots);
+		slot = e->sused++;
+		e->slots[slot].gen = 1;
+	}
 	if (e->seq == BSIM__SEQ_MAX)
 		bsim_fatal(BSIM_LOC, "schedule: more than 2^48 events");
 	x.t = t_ns;
@@ -346,7 +351,7 @@ bool bsim_engine_is_pending(const struct bsim_engine *e, bsim_event ev)
 
 	if (e->ns3)
 		return bsim__ns3b_is_pending(e->ns3, ev);
-	return gen != 0 && slot < e->nslots && e->slots[slot].gen == gen;
+	return gen != 0 && slot < e->sused && e->slots[slot].gen == gen;
 }
 
 /* Drop every stale entry; afterwards no slot needs checking. */
@@ -511,9 +516,9 @@ void bsim_engine_get_stats(const struct bsim_engine *e,
 	out->queue_entries =
 		e->kind == BSIM_QUEUE_LADDER ? e->q.ladder.size : e->q.heap.n;
 	out->backend_executed = e->executed;
-	out->bytes_allocated =
-		qbytes + (uint64_t)e->nslots * sizeof(*e->slots) +
-		e->nslots / 8 + (uint64_t)e->npay * sizeof(*e->pay);
+	out->bytes_allocated = qbytes + (uint64_t)e->sused * sizeof(*e->slots) +
+			       e->nslots / 8 +
+			       (uint64_t)e->npay * sizeof(*e->pay);
 }
 
 const char *bsim_engine_name(const struct bsim_engine *e)

@@ -35,31 +35,51 @@
  * each stay in L2 while a rung is filled. */
 #define MAX_BUCKETS 4096
 
+/* Chunk c of the arena. */
+static inline struct bsim__chunk *chunk(const struct bsim__ladder *q,
+					uint32_t c)
+{
+	return &q->blocks[c >> BSIM__BLOCK_SHIFT][c & (BSIM__BLOCK_CHUNKS - 1)];
+}
+
 static uint32_t chunk_alloc(struct bsim__ladder *q)
 {
 	uint32_t c;
 
-	if (q->cfree == NIL) {
-		size_t old = q->ccap;
-
-		if (old >= NIL / 2)
+	if (q->cfree != NIL) {
+		c = q->cfree;
+		q->cfree = chunk(q, c)->next;
+		return c;
+	}
+	if (q->cused == q->nblocks * BSIM__BLOCK_CHUNKS) {
+		if (q->cused >= NIL / 2)
 			bsim_fatal(BSIM_LOC, "ladder queue over %u chunks",
 				   NIL / 2);
-		q->chunks = bsim__grow_aligned(q->chunks, &q->ccap, old,
-					       old + 1, sizeof(*q->chunks));
-		for (size_t i = q->ccap; i-- > old;) {
-			q->chunks[i].next = q->cfree;
-			q->cfree = (uint32_t)i;
+		if (q->nblocks == q->blocks_cap) {
+			size_t cap = q->blocks_cap ? 2 * q->blocks_cap : 16;
+			void *t = realloc(q->blocks, cap * sizeof(*q->blocks));
+
+			if (!t)
+				bsim_fatal(BSIM_LOC, "out of memory for the "
+						     "ladder's block table");
+			q->blocks = t;
+			q->blocks_cap = cap;
 		}
+		q->blocks[q->nblocks] = aligned_alloc(
+			BSIM__QENT_ALIGN,
+			BSIM__BLOCK_CHUNKS * sizeof(struct bsim__chunk));
+		if (!q->blocks[q->nblocks++])
+			bsim_fatal(BSIM_LOC,
+				   "out of memory growing the ladder queue "
+				   "past %u chunks",
+				   q->cused);
 	}
-	c = q->cfree;
-	q->cfree = q->chunks[c].next;
-	return c;
+	return q->cused++;
 }
 
 static void chunk_free(struct bsim__ladder *q, uint32_t c)
 {
-	q->chunks[c].next = q->cfree;
+	chunk(q, c)->next = q->cfree;
 	q->cfree = c;
 }
 
@@ -78,10 +98,10 @@ static inline void list_push(struct bsim__ladder *q, uint32_t *head, uint64_t m,
 	if (idx == 0) {
 		uint32_t i = chunk_alloc(q);
 
-		q->chunks[i].next = *head;
+		chunk(q, i)->next = *head;
 		*head = i;
 	}
-	c = &q->chunks[*head];
+	c = chunk(q, *head);
 	c->e[idx] = *x;
 	c->n = idx + 1;
 }
@@ -91,9 +111,11 @@ static inline void chunk_prefetch(const struct bsim__ladder *q, uint32_t c)
 {
 #if defined(__GNUC__)
 	if (c != NIL) {
-		__builtin_prefetch(&q->chunks[c].next);
-		__builtin_prefetch(&q->chunks[c].e[0]);
-		__builtin_prefetch(&q->chunks[c].e[1]);
+		const struct bsim__chunk *p = chunk(q, c);
+
+		__builtin_prefetch(&p->next);
+		__builtin_prefetch(&p->e[0]);
+		__builtin_prefetch(&p->e[1]);
 	}
 #else
 	(void)q;
@@ -103,21 +125,13 @@ static inline void chunk_prefetch(const struct bsim__ladder *q, uint32_t c)
 
 int bsim__ladder_init(struct bsim__ladder *q, size_t capacity_hint)
 {
-	size_t chunks = capacity_hint / BSIM__CHUNK_ENTRIES + 16;
-
+	/* The arena grows on demand without copies: no reservation needed. */
+	(void)capacity_hint;
 	memset(q, 0, sizeof(*q));
 	q->cfree = NIL;
 	q->top = NIL;
 	q->top_min = UINT64_MAX;
 	q->bot = bsim__grow_aligned(NULL, &q->bcap, 0, 256, sizeof(*q->bot));
-	if (chunks > NIL / 4)
-		chunks = NIL / 4;
-	q->chunks = bsim__grow_aligned(NULL, &q->ccap, 0, chunks,
-				       sizeof(*q->chunks));
-	for (size_t i = q->ccap; i-- > 0;) {
-		q->chunks[i].next = q->cfree;
-		q->cfree = (uint32_t)i;
-	}
 	return 0;
 }
 
@@ -129,7 +143,9 @@ void bsim__ladder_finish(struct bsim__ladder *q)
 		free(q->rung[r].bk);
 		free(q->rung[r].first);
 	}
-	free(q->chunks);
+	for (size_t b = 0; b < q->nblocks; b++)
+		free(q->blocks[b]);
+	free(q->blocks);
 	free(q->bot);
 	memset(q, 0, sizeof(*q));
 }
@@ -290,12 +306,12 @@ static void bucket_to_bottom(struct bsim__ladder *q, struct bsim__rung *r,
 	bottom_reserve(q, r->bk[b].count);
 	q->bot[q->bn++] = r->first[b];
 	while (c != NIL) {
-		uint32_t next = q->chunks[c].next;
+		uint32_t next = chunk(q, c)->next;
 
 		chunk_prefetch(q, next);
-		memcpy(q->bot + q->bn, q->chunks[c].e,
-		       q->chunks[c].n * sizeof(*q->bot));
-		q->bn += q->chunks[c].n;
+		memcpy(q->bot + q->bn, chunk(q, c)->e,
+		       chunk(q, c)->n * sizeof(*q->bot));
+		q->bn += chunk(q, c)->n;
 		chunk_free(q, c);
 		c = next;
 	}
@@ -304,18 +320,18 @@ static void bucket_to_bottom(struct bsim__ladder *q, struct bsim__rung *r,
 
 /*
  * Spread the chunk list at head over rung `to`, freeing its chunks.
- * rung_add() may grow the chunk arena, so entries are copied out before
- * each call: no pointer into the arena is held across it.
+ * Entries are copied out before each rung_add(), which may free or reuse
+ * this very chunk's slot in the list structure.
  */
 static void list_to_rung(struct bsim__ladder *q, uint32_t head,
 			 struct bsim__rung *to)
 {
 	while (head != NIL) {
-		uint32_t next = q->chunks[head].next;
+		uint32_t next = chunk(q, head)->next;
 
 		chunk_prefetch(q, next);
-		for (uint32_t i = 0; i < q->chunks[head].n; i++) {
-			struct bsim__qent x = q->chunks[head].e[i];
+		for (uint32_t i = 0; i < chunk(q, head)->n; i++) {
+			struct bsim__qent x = chunk(q, head)->e[i];
 
 			rung_add(q, to, &x);
 		}
@@ -419,10 +435,10 @@ static uint64_t filter_list(struct bsim__ladder *q, uint32_t *head,
 	uint64_t kept = 0;
 
 	while (c != NIL) {
-		uint32_t next = q->chunks[c].next, n = q->chunks[c].n;
+		uint32_t next = chunk(q, c)->next, n = chunk(q, c)->n;
 		struct bsim__qent e[BSIM__CHUNK_ENTRIES];
 
-		memcpy(e, q->chunks[c].e, n * sizeof(e[0]));
+		memcpy(e, chunk(q, c)->e, n * sizeof(e[0]));
 		chunk_free(q, c);
 		for (uint32_t i = 0; i < n; i++)
 			if (keep(&e[i], ctx)) {
@@ -475,7 +491,8 @@ void bsim__ladder_filter(struct bsim__ladder *q, bsim__qkeep_fn keep, void *ctx)
 
 size_t bsim__ladder_bytes(const struct bsim__ladder *q)
 {
-	size_t bytes = q->ccap * sizeof(*q->chunks) + q->bcap * sizeof(*q->bot);
+	size_t bytes = q->cused * sizeof(struct bsim__chunk) +
+		       q->bcap * sizeof(*q->bot);
 
 	for (unsigned r = 0; r < BSIM__LADDER_RUNGS; r++)
 		bytes += q->rung[r].cap *

@@ -122,11 +122,17 @@ struct bsim__rung {
  * top for far-future events, rungs of buckets that split a time span ever
  * finer, and a small sorted bottom from which events are popped.
  */
+/* Chunks per arena block (4 MiB): the arena grows a block at a time and
+ * never moves, so growing copies nothing and touches no page early. */
+#define BSIM__BLOCK_SHIFT 12
+#define BSIM__BLOCK_CHUNKS (1u << BSIM__BLOCK_SHIFT)
+
 struct bsim__ladder {
-	struct bsim__chunk *chunks; /* Chunk arena. */
-	size_t ccap;		    /* Chunks allocated. */
-	uint32_t cfree;		    /* Free chunk list. */
-	uint32_t top;		    /* Chunk list of events >= top_start. */
+	struct bsim__chunk **blocks; /* Chunk arena, a block at a time. */
+	size_t nblocks, blocks_cap;  /* Blocks allocated; table size. */
+	uint32_t cused;		     /* Chunks ever handed out. */
+	uint32_t cfree;		     /* Free chunk list (of returned ones). */
+	uint32_t top;		     /* Chunk list of events >= top_start. */
 	uint64_t top_n, top_min, top_max, top_start;
 	struct bsim__rung rung[BSIM__LADDER_RUNGS];
 	unsigned nr;		/* Rungs in use; rung[nr - 1] is the finest. */

@@ -187,7 +187,8 @@ struct bsim_engine_stats {
 	uint64_t pool_in_use;	  /**< Pool slots holding pending events. */
 	uint64_t pool_capacity;	  /**< Pool slots allocated. */
 	uint64_t queue_entries;	  /**< Entries in the queue, stale included. */
-	uint64_t bytes_allocated; /**< Pool and queue memory, bytes. */
+	uint64_t bytes_allocated; /**< Pool and queue memory in use (ever
+				       touched), bytes. */
 	/** Events the backend itself counted as executed (ns-3:
 	 *  Simulator::GetEventCount() less run_until's own sentinels);
 	 *  equals `executed`. */
