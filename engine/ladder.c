@@ -319,9 +319,9 @@ static void bucket_to_bottom(struct bsim__ladder *q, struct bsim__rung *r,
 }
 
 /*
- * Spread the chunk list at head over rung `to`, freeing its chunks.
- * Entries are copied out before each rung_add(), which may free or reuse
- * this very chunk's slot in the list structure.
+ * Spread the chunk list at head over rung `to`, freeing each chunk once
+ * read (rung_add() allocates chunks, but the arena never moves, so the
+ * chunk being read stays valid).
  */
 static void list_to_rung(struct bsim__ladder *q, uint32_t head,
 			 struct bsim__rung *to)
