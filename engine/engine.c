@@ -206,9 +206,12 @@ static uint32_t pay_put(struct bsim_engine *e, const void *p, size_t size)
 
 	if (e->pay_free == BSIM__NO_PAYLOAD) {
 		uint32_t cap = e->npay ? 2 * e->npay : 64;
-		void *a = realloc(e->pay, (size_t)cap * sizeof(*e->pay));
+		void *a =
+			e->npay < UINT32_MAX / 2
+				? realloc(e->pay, (size_t)cap * sizeof(*e->pay))
+				: NULL;
 
-		if (!a || cap >= BSIM__NO_PAYLOAD)
+		if (!a)
 			bsim_fatal(BSIM_LOC,
 				   "out of memory growing the payload pool "
 				   "past %u",
@@ -325,8 +328,15 @@ bsim_event bsim_engine_schedule_in(struct bsim_engine *e, bsim_time_ns delay_ns,
 }
 
 /* Free a slot whose pending event had generation gen: a store only. */
+static void purge(struct bsim_engine *e);
+
 static inline void slot_free(struct bsim_engine *e, uint32_t slot, uint32_t gen)
 {
+	if (gen == UINT32_MAX && (e->maybe_stale[slot / 64] >> (slot % 64) & 1))
+		/* The generation wraps to 1: first drop the stale entries,
+		 * one of which could be this slot's and match a later event's
+		 * generation (a slot reused 2^32 times meanwhile). */
+		purge(e);
 	e->slots[slot].gen = gen + 1 ? gen + 1 : 1;
 	e->slots[slot].next = e->free_head;
 	e->free_head = slot;

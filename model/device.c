@@ -560,6 +560,7 @@ void bsim__on_answer(struct bsim_engine *e, void *ctx, uint32_t i,
 		success(m, i, &a, now);
 	else
 		failure(m, i, a.proc, a.visited, a.cause, a.node, now);
+	bsim__mt_reach(m, i, now);
 }
 
 void bsim__on_guard(struct bsim_engine *e, void *ctx, uint32_t i,
@@ -577,11 +578,10 @@ void bsim__on_guard(struct bsim_engine *e, void *ctx, uint32_t i,
 	 * booked against its home HSS. */
 	failure(m, i, d->proc, d->target, CAUSE_TIMEOUT,
 		m->op_hss_node[d->home], bsim_engine_now(e));
+	bsim__mt_reach(m, i, bsim_engine_now(e));
 }
 
-/* Is the user plane of device i broken now (IPX down on a home-routed
- * path, a roaming fault, the platform's packet gateway down)? */
-static bool data_broken(const struct bsim_model *m, uint32_t i)
+bool bsim__data_broken(const struct bsim_model *m, uint32_t i)
 {
 	const struct bsim__device *d = &m->dev[i];
 	const struct bsim_terms *t =
@@ -606,7 +606,7 @@ static void send_report(struct bsim_model *m, uint32_t i, uint64_t now)
 	const struct bsim_class *cl = &m->w->classes[d->cls];
 	struct bsim_device_row *r = &m->row[i];
 
-	if (data_broken(m, i)) {
+	if (bsim__data_broken(m, i)) {
 		r->reports_lost++;
 		bsim__trace(m, i, BSIM_TRACE_REPORT, BSIM_OUTCOME_TIMEOUT,
 			    d->serving, BSIM__NO_OP);
@@ -622,6 +622,9 @@ static void send_report(struct bsim_model *m, uint32_t i, uint64_t now)
 		bsim__session_bytes(m, i, now, cl->up_bytes, cl->down_bytes);
 	bsim__trace(m, i, BSIM_TRACE_REPORT, BSIM_OUTCOME_OK, d->serving,
 		    BSIM__NO_OP);
+	/* Connected: what waits for the device goes down now (before a
+	 * session-per-report device detaches again). */
+	bsim__mt_contact(m, i, now);
 	if (cl->session_per_report) {
 		const struct bsim_terms *t =
 			bsim_world_terms(m->w, d->home, d->serving);
@@ -744,7 +747,6 @@ void bsim__on_report(struct bsim_engine *e, void *ctx, uint32_t i,
 	    !(d->flags & DEV_BACKOFF))
 		bsim__proc_start(m, i, BSIM__P_TAU_LOCAL, d->serving, 0);
 	send_report(m, i, now);
-	bsim__mt_contact(m, i, now);
 	maybe_switch_profile(m, i, now);
 }
 

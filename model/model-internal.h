@@ -352,6 +352,9 @@ void bsim__handle_mobility(struct bsim_model *m, uint32_t i, uint64_t now);
 /* Is the device idle in eDRX now (cycle in use, honoured where it is)? */
 bool bsim__edrx_idle(const struct bsim_model *m, const struct bsim__device *d,
 		     uint64_t now);
+/* Is the user plane of device i broken now (IPX down on a home-routed
+ * path, a roaming fault, the platform's packet gateway down)? */
+bool bsim__data_broken(const struct bsim_model *m, uint32_t i);
 /* Make sure a paging-occasion event is pending for device i. */
 void bsim__po_ensure(struct bsim_model *m, uint32_t i, uint64_t now);
 
@@ -365,8 +368,12 @@ void bsim__on_mt(struct bsim_engine *e, void *ctx, uint32_t target,
 void bsim__on_po(struct bsim_engine *e, void *ctx, uint32_t target,
 		 const void *payload);
 /* The device is connected for its own reasons (a report, an update, a
- * registration): waiting messages are delivered without paging. */
+ * registration): waiting messages are delivered without paging, unless
+ * the user plane is broken. */
 void bsim__mt_contact(struct bsim_model *m, uint32_t i, uint64_t now);
+/* After an attempt ended: page the device if messages wait and it can be
+ * reached. */
+void bsim__mt_reach(struct bsim_model *m, uint32_t i, uint64_t now);
 /* At the end of the run: messages older than their expiry count as lost
  * (younger ones stay pending, uncounted). */
 void bsim__mt_finish(struct bsim_model *m);

@@ -406,6 +406,8 @@ int bsim_model_run(struct bsim_model *m, uint64_t slice_ns,
 	struct bsim_engine_stats st;
 	int rc;
 
+	if (m->spool_err[0])
+		return BSIM_EIO; /* Failed while placing the devices. */
 	if (slice_ns == 0)
 		slice_ns = m->end_ns;
 	while (t < m->end_ns) {

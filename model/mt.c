@@ -110,6 +110,29 @@ double bsim__mt_quantile(const uint32_t *hist, double q)
 	return MT_HIST_MIN_S * pow(10, MT_BINS / 100.0);
 }
 
+/* Drop (as expired) the waiting messages of device i already past their
+ * expiry, so that a device out of reach for long holds only the live
+ * ones. */
+static void prune(struct bsim_model *m, uint32_t i, uint64_t now)
+{
+	struct bsim__device *d = &m->dev[i];
+	uint64_t expiry = m->cp[d->cls].mt_expiry_ns;
+	uint32_t *link = &d->mt_head;
+
+	while (*link != MT_NIL) {
+		uint32_t k = *link;
+
+		if (now - m->mt[k].arrival_ns > expiry) {
+			*link = m->mt[k].next;
+			m->mt[k].next = m->mt_free;
+			m->mt_free = k;
+			m->row[i].mt_expired++;
+		} else {
+			link = &m->mt[k].next;
+		}
+	}
+}
+
 /* Deliver (or expire) every waiting message of device i now. */
 static void deliver(struct bsim_model *m, uint32_t i, uint64_t now)
 {
@@ -161,12 +184,12 @@ static void deliver(struct bsim_model *m, uint32_t i, uint64_t now)
 
 /* Can the network reach device i now without waiting for its contact?
  * Then deliver at once (connected) or at the next paging occasion. */
-static void reach(struct bsim_model *m, uint32_t i, uint64_t now)
+void bsim__mt_reach(struct bsim_model *m, uint32_t i, uint64_t now)
 {
 	struct bsim__device *d = &m->dev[i];
 
 	if (d->mt_head == MT_NIL || d->serving == BSIM__NO_OP ||
-	    (d->flags & (DEV_DETACHED | DEV_BUSY)))
+	    (d->flags & (DEV_DETACHED | DEV_BUSY)) || bsim__data_broken(m, i))
 		return; /* Waits for a contact (a busy device ends in one). */
 	if (now < d->conn_until_ns) {
 		deliver(m, i, now);
@@ -186,11 +209,12 @@ void bsim__on_mt(struct bsim_engine *e, void *ctx, uint32_t i,
 
 	memcpy(&k, payload, sizeof(k));
 	schedule_arrival(m, i, k + 1, now);
+	prune(m, i, now);
 	n = node_alloc(m);
 	m->mt[n].arrival_ns = now;
 	m->mt[n].next = d->mt_head;
 	d->mt_head = n;
-	reach(m, i, now);
+	bsim__mt_reach(m, i, now);
 }
 
 void bsim__on_po(struct bsim_engine *e, void *ctx, uint32_t i,
@@ -207,7 +231,7 @@ void bsim__on_po(struct bsim_engine *e, void *ctx, uint32_t i,
 	if ((d->flags & DEV_UNSEEN) && !(d->flags & DEV_BUSY))
 		bsim__handle_mobility(m, i, now); /* Reselection (eDRX). */
 	if (d->mt_head == MT_NIL || d->serving == BSIM__NO_OP ||
-	    (d->flags & (DEV_DETACHED | DEV_BUSY)))
+	    (d->flags & (DEV_DETACHED | DEV_BUSY)) || bsim__data_broken(m, i))
 		return;
 	/* Paged: the device answers with a service request. */
 	bsim__proc_start(m, i, BSIM__P_PAGE, d->serving, 0);
@@ -220,7 +244,8 @@ void bsim__mt_contact(struct bsim_model *m, uint32_t i, uint64_t now)
 {
 	const struct bsim__device *d = &m->dev[i];
 
-	if (d->mt_head != MT_NIL && d->serving != BSIM__NO_OP)
+	if (d->mt_head != MT_NIL && d->serving != BSIM__NO_OP &&
+	    !bsim__data_broken(m, i))
 		deliver(m, i, now);
 }
 

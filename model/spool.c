@@ -13,6 +13,8 @@
 /* Bytes of items kept in memory: big enough that the file sees 4 MiB
  * writes, small against a run's other state. */
 #define SPOOL_BUF_BYTES (4u << 20)
+/* Bytes asked of one pread() at most. */
+#define READ_MAX ((size_t)1 << 30)
 
 void bsim__spool_init(struct bsim_spool *s, size_t elem)
 {
@@ -97,17 +99,25 @@ int bsim_spool_read(const struct bsim_spool *s, size_t first, size_t n,
 
 	if (!s || first > s->n || n > s->n - first)
 		return BSIM_EINVAL;
-	while (n && first < s->nfile) {
+	if (n && first < s->nfile) {
 		size_t k = s->nfile - first < n ? s->nfile - first : n;
-		ssize_t r =
-			pread(s->fd, o, k * s->elem, (off_t)(first * s->elem));
+		size_t bytes = k * s->elem, done = 0;
 
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0 || (size_t)r % s->elem)
-			return BSIM_EIO;
-		k = (size_t)r / s->elem;
-		o += k * s->elem;
+		/* Bytes, not items: a read may stop anywhere (Linux caps one
+		 * at 0x7ffff000 bytes). */
+		while (done < bytes) {
+			size_t want = bytes - done < READ_MAX ? bytes - done
+							      : READ_MAX;
+			ssize_t r = pread(s->fd, o + done, want,
+					  (off_t)(first * s->elem + done));
+
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				return BSIM_EIO;
+			done += (size_t)r;
+		}
+		o += bytes;
 		first += k;
 		n -= k;
 	}

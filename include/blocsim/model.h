@@ -142,6 +142,7 @@ struct bsim_record {
 	uint32_t device;
 	uint16_t home_op, visited_op;
 	uint8_t kind;
+	uint8_t pad_[7]; /**< Zero: records are compared and stored whole. */
 	uint64_t bytes_up, bytes_down, charged_kb;
 	int64_t charge_ueur;
 };
@@ -152,6 +153,7 @@ struct bsim_trace {
 	uint32_t device;
 	uint8_t type, result;
 	uint16_t op, peer_op;
+	uint16_t pad_; /**< Zero: events are stored whole. */
 	uint32_t cell;
 };
 

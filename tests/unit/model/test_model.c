@@ -714,7 +714,7 @@ Test(model, mobile_terminated_messages_wait_for_paging_or_contact,
 	 * E/P arrives in time, after a mean E/2. The one-way user plane at
 	 * home adds 5 ms. */
 	struct run x;
-	struct mt_sum edrx, drx, psm, roam;
+	struct mt_sum edrx, drx, psm, roam, spr;
 	uint64_t paging = 0, pages = 0;
 
 	run_file(&x, "mt.yaml", NULL, 0, BSIM_BACKEND_NATIVE);
@@ -722,6 +722,7 @@ Test(model, mobile_terminated_messages_wait_for_paging_or_contact,
 	drx = mt_of(&x, "drx", false);
 	psm = mt_of(&x, "psm", false);
 	roam = mt_of(&x, "edrx_roamer", true);
+	spr = mt_of(&x, "attach_per_report", false);
 	cr_assert_gt(edrx.delivered, 5000);
 	cr_assert_gt(drx.delivered, 2500);
 	cr_assert_gt(psm.delivered + psm.expired, 10000);
@@ -745,6 +746,13 @@ Test(model, mobile_terminated_messages_wait_for_paging_or_contact,
 	 * home-routed user plane adds a few ms more). */
 	cr_assert_float_eq(roam.latency_s / roam.delivered, 0.66, 0.05,
 			   "roamer mean %g s", roam.latency_s / roam.delivered);
+	/* Detached between hourly reports: delivered at the next one,
+	 * after 1800 s on average. */
+	cr_assert_gt(spr.delivered, 2000);
+	cr_assert_eq(spr.expired, 0);
+	cr_assert_float_eq(spr.latency_s / spr.delivered, 1800, 0.04 * 1800,
+			   "attach-per-report mean %g s",
+			   spr.latency_s / spr.delivered);
 	/* Every paging counted at the MMEs is a page the devices answered,
 	 * and each delivered message brought its payload. */
 	for (size_t b = 0; b < x.r->nbins; b++)
