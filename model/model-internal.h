@@ -187,6 +187,7 @@ struct bsim__device {
 	struct bsim__sim sim;
 	uint32_t sel;	  /* Forbidden areas: row of m->sel, or MT_NIL. */
 	uint32_t mt_head; /* Waiting mobile-terminated messages, or MT_NIL. */
+	uint32_t mt_k;	  /* Draw index of the next MT arrival's gap. */
 };
 
 /* One step of a route's cycle: from t_ns (cycle time) on, the device is

@@ -292,7 +292,7 @@ static int handlers(struct bsim_model *m)
 		{ &m->h_fault, bsim__on_fault, 1 },
 		{ &m->h_contact, bsim__on_contact, 0 },
 		{ &m->h_month, bsim__on_month, 0 },
-		{ &m->h_mt, bsim__on_mt, sizeof(uint32_t) },
+		{ &m->h_mt, bsim__on_mt, 0 },
 		{ &m->h_po, bsim__on_po, 0 },
 	};
 

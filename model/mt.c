@@ -23,7 +23,6 @@
 
 #include <math.h>
 #include <stdlib.h>
-#include <string.h>
 
 static uint64_t entity(uint32_t i)
 {
@@ -47,24 +46,27 @@ void bsim__mt_free(struct bsim_model *m)
 	free(m->mt_hist_op);
 }
 
-/* Schedule arrival k of device i (the k-th draw of its MT stream). */
-static void schedule_arrival(struct bsim_model *m, uint32_t i, uint32_t k,
-			     uint64_t now)
+/* Schedule the next arrival of device i: its gap is draw mt_k of the
+ * device's MT stream. */
+static void schedule_arrival(struct bsim_model *m, uint32_t i, uint64_t now)
 {
-	double rate = m->cp[m->dev[i].cls].mt_rate_per_s;
-	double u = bsim_rng_uniform_at(m->rng, entity(i), BSIM_RNG_MT, k);
+	struct bsim__device *d = &m->dev[i];
+	double rate = m->cp[d->cls].mt_rate_per_s;
+	double u =
+		bsim_rng_uniform_at(m->rng, entity(i), BSIM_RNG_MT, d->mt_k++);
 	double dt = -log1p(-u) / rate;
 
 	if (dt >= (double)(m->end_ns - now) / NS_PER_S)
 		return; /* After the end of the run. */
-	bsim_engine_schedule_at(m->eng, now + S_TO_NS(dt), m->h_mt, i, &k);
+	bsim_engine_schedule_at(m->eng, now + S_TO_NS(dt), m->h_mt, i, NULL);
 }
 
 void bsim__mt_init(struct bsim_model *m, uint32_t i)
 {
 	m->dev[i].mt_head = MT_NIL;
+	m->dev[i].mt_k = 0;
 	if (m->cp[m->dev[i].cls].mt_rate_per_s > 0)
-		schedule_arrival(m, i, 0, 0);
+		schedule_arrival(m, i, 0);
 }
 
 static uint32_t node_alloc(struct bsim_model *m)
@@ -205,10 +207,10 @@ void bsim__on_mt(struct bsim_engine *e, void *ctx, uint32_t i,
 	struct bsim_model *m = ctx;
 	struct bsim__device *d = &m->dev[i];
 	uint64_t now = bsim_engine_now(e);
-	uint32_t k, n;
+	uint32_t n;
 
-	memcpy(&k, payload, sizeof(k));
-	schedule_arrival(m, i, k + 1, now);
+	(void)payload;
+	schedule_arrival(m, i, now);
 	prune(m, i, now);
 	n = node_alloc(m);
 	m->mt[n].arrival_ns = now;
