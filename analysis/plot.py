@@ -189,10 +189,27 @@ def fig_signalling(run, out):
 
 # -- attach latency ----------------------------------------------------------
 
-def fig_latency(groups, out, source):
+# The two latency distributions: (figure, what is counted, axis label,
+# title).
+LATENCY_FIGS = {
+    "attach_latency_hist": ("attach_latency", "episodes",
+                            "attach latency (s)", "Attach latency distribution"),
+    "mt_latency_hist": ("mt_latency", "messages",
+                        "mobile-terminated delivery latency (s)",
+                        "Downlink delivery latency"),
+}
+
+
+def fig_latency(groups, out, source, hist="attach_latency_hist"):
     """groups: [(label, DataFrame lower_s/upper_s/count summed)]. Each line
-    is the share of a configuration's episodes in each histogram bin; the
-    x axis spans the whole decades around the non-empty bins."""
+    is the share of a configuration's episodes (or messages) in each
+    histogram bin; the x axis spans the whole decades around the non-empty
+    bins. The MT figure is skipped when no message was delivered."""
+    name, what, xlabel, title = LATENCY_FIGS[hist]
+    if hist != "attach_latency_hist" and not any(
+            h["count"].sum() for _, h in groups):
+        out.skip(name, "no mobile-terminated message delivered")
+        return
     fig, ax = plt.subplots(figsize=(WIDTH_IN, 2.5))
     counts = [h["count"].to_numpy(dtype=float) for _, h in groups]
     nz = np.flatnonzero(np.sum(counts, axis=0)) if counts else np.array([])
@@ -200,15 +217,15 @@ def fig_latency(groups, out, source):
     for c, (label, h), count in zip(colours(len(groups)), groups, counts):
         tot = count.sum()
         if tot == 0:
-            series.append({"label": label, "episodes": 0, "x": None, "y": None})
-            ax.plot([], [], color=c, label=f"{label} (no episodes)")
+            series.append({"label": label, what: 0, "x": None, "y": None})
+            ax.plot([], [], color=c, label=f"{label} (no {what})")
             continue
         share = 100.0 * count / tot
         lower, upper = h.lower_s.to_numpy(), h.upper_s.to_numpy()
         ax.stairs(share, np.append(lower, upper[-1]), color=c, lw=1.1,
                   baseline=None, label=f"{label} (n = {int(tot):,})")
         own = np.flatnonzero(count)
-        series.append({"label": label, "episodes": int(tot),
+        series.append({"label": label, what: int(tot),
                        "x": [float(lower[own[0]]), float(upper[own[-1]])],
                        "y": extent(share[own[0]:own[-1] + 1])})
     ax.set_xscale("log")
@@ -218,17 +235,17 @@ def fig_latency(groups, out, source):
         ax.set_xlim(10 ** math.floor(math.log10(lo) + 1e-9),
                     10 ** math.ceil(math.log10(hi) - 1e-9))
     else:
-        ax.text(0.5, 0.5, "no registration episodes", ha="center",
+        ax.text(0.5, 0.5, f"no {what}", ha="center",
                 va="center", transform=ax.transAxes)
     ax.xaxis.set_major_locator(LogLocator(base=10))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_ylim(bottom=0)
-    ax.set_xlabel("attach latency (s)")
-    ax.set_ylabel("share of episodes per bin (%)")
-    ax.set_title("Attach latency distribution")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(f"share of {what} per bin (%)")
+    ax.set_title(title)
     ax.legend(loc="upper right")
-    out.save(fig, "attach_latency", {
+    out.save(fig, name, {
         "title": ax.get_title(), "x_label": ax.get_xlabel(),
         "y_label": ax.get_ylabel(), "x_units": "s", "y_units": "%",
         "x": union(s["x"] for s in series), "y": union(s["y"] for s in series),
@@ -640,21 +657,22 @@ def plot_index(path, out):
         order = list(dict.fromkeys(done.configuration))
         group_col = "topology" if x.params == ["topology"] else "configuration"
         kpi[group_col] = kpi["configuration"]
-        groups = []
-        for g in order:
-            total = None
-            for rid in done.run_id[done.configuration == g]:
-                with x.run(rid) as r:
-                    h = r.attach_latency_hist
-                if total is None:
-                    total = h.copy()
-                else:
-                    if not np.array_equal(total.lower_s, h.lower_s):
-                        raise InputError(f"run {rid}: other latency bins")
-                    total["count"] = total["count"] + h["count"]
-            groups.append((g, total))
-        fig_latency(groups, out, "sum of /attach_latency_hist over each "
-                    "configuration's complete runs")
+        for hist in LATENCY_FIGS:
+            groups = []
+            for g in order:
+                total = None
+                for rid in done.run_id[done.configuration == g]:
+                    with x.run(rid) as r:
+                        h = getattr(r, hist)
+                    if total is None:
+                        total = h.copy()
+                    else:
+                        if not np.array_equal(total.lower_s, h.lower_s):
+                            raise InputError(f"run {rid}: other latency bins")
+                        total["count"] = total["count"] + h["count"]
+                groups.append((g, total))
+            fig_latency(groups, out, f"sum of /{hist} over each "
+                        "configuration's complete runs", hist)
         fig_kpis(kpi, group_col, order, out)
         first = done.run_id.iloc[0]
         with x.run(first) as r:
@@ -669,7 +687,8 @@ def plot_index(path, out):
 def plot_run(path, out):
     with open_run(path) as r:
         label = r.sweep_params.get("topology") or r.scenario_name
-        fig_latency([(label, r.attach_latency_hist)], out, "/attach_latency_hist")
+        for hist in LATENCY_FIGS:
+            fig_latency([(label, getattr(r, hist))], out, f"/{hist}", hist)
         single_run_figures(r, out)
         return {"kind": "run", "single_run": {"run_id": r.attrs.get("sweep_run_id"),
                                               "path": r.path}}

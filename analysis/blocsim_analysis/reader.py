@@ -62,6 +62,7 @@ _ORDER = {
                         "visited_op", "kind", "bytes_up", "bytes_down",
                         "charged_kb", "charge_ueur"],
     "attach_latency_hist": ["lower_s", "upper_s", "count"],
+    "mt_latency_hist": ["lower_s", "upper_s", "count"],
 }
 
 
@@ -281,6 +282,11 @@ class Run:
     @functools.cached_property
     def attach_latency_hist(self):
         return read_columns(self._root["attach_latency_hist"], "attach_latency_hist")
+
+    @functools.cached_property
+    def mt_latency_hist(self):
+        """Delivered mobile-terminated messages by latency (same bins)."""
+        return read_columns(self._root["mt_latency_hist"], "mt_latency_hist")
 
     # -- signalling ----------------------------------------------------
     @functools.cached_property

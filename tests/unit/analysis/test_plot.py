@@ -338,7 +338,9 @@ def test_reader_index_runs_kpi_and_links():
 def test_single_run_figures_are_column_pngs():
     _, figdir, man = single()
     check_pngs(figdir, man, SINGLE_FIGS | {"attach_latency", "map"})
-    assert man["kind"] == "run" and man["skipped"] == []
+    # small-trace has no mobile-terminated traffic.
+    assert man["kind"] == "run" and man["skipped"] == [
+        {"name": "mt_latency", "reason": "no mobile-terminated message delivered"}]
     assert not any(f.get("pdf") for f in man["figures"])
 
 
@@ -349,7 +351,7 @@ def test_sweep_figures_are_column_pngs_and_pdfs():
         raw = pd.DataFrame(f["kpi"][:])
     all_nan = {k for k in kpis if raw[k].isna().all()}
     assert all_nan == {"recovery_s"}, all_nan  # no outage in these runs
-    want = SINGLE_FIGS | {"attach_latency", "map"} | {
+    want = SINGLE_FIGS | {"attach_latency", "mt_latency", "map"} | {
         "kpi_" + k for k in kpis if k not in all_nan}
     check_pngs(figdir, man, want)
     assert {s["name"] for s in man["skipped"]} == {"kpi_" + k for k in all_nan}
@@ -399,13 +401,13 @@ def test_signalling_load_extents():
                                   man["single_run"]["run_id"] + ".h5"), man)
 
 
-def latency_expect(files):
+def latency_expect(files, hist="attach_latency_hist"):
     count = None
     for p in files:
         with h5py.File(p, "r") as f:
-            c = f["attach_latency_hist/count"][()].astype(float)
-            lower = f["attach_latency_hist/lower_s"][()]
-            upper = f["attach_latency_hist/upper_s"][()]
+            c = f[hist + "/count"][()].astype(float)
+            lower = f[hist + "/lower_s"][()]
+            upper = f[hist + "/upper_s"][()]
         count = c if count is None else count + c
     nz = np.flatnonzero(count)
     share = 100 * count / count.sum()
@@ -434,6 +436,24 @@ def test_attach_latency_extents_per_topology():
     assert s["label"] == "small-trace" and s["episodes"] == n > 1000
     assert_range(s["x"], *x, "single")
     assert_range(s["y"], *y, "single")
+
+
+def test_mt_latency_extents_per_topology():
+    index, _, man = sweep()
+    with h5py.File(index, "r") as f:
+        runs = pd.DataFrame(f["runs"][:])
+    runs["topology"] = runs.topology.str.decode("ascii")
+    fg = fig(man, "mt_latency")
+    assert fg["x_label"] == "mobile-terminated delivery latency (s)"
+    assert [s["label"] for s in fg["series"]] == ["arms-length", "blocs"]
+    for s in fg["series"]:
+        files = [os.path.join(os.path.dirname(index), "runs", i.decode() + ".h5")
+                 for i in runs.run_id[runs.topology == s["label"]]]
+        n, x, y = latency_expect(files, "mt_latency_hist")
+        # 150 trackers x 24 a day for an hour, two runs: about 300.
+        assert s["messages"] == n > 150, (s, n)
+        assert_range(s["x"], *x, s["label"])
+        assert_range(s["y"], *y, s["label"])
 
 
 def test_kpi_means_and_intervals_per_topology():
@@ -581,7 +601,9 @@ def test_storm_profile_extents():
     assert s["outage"] == {"kind": "hss_outage", "start_s": 3600, "end_s": 5400}
     assert s["node_name"] == "HSS KPN-NL" and backoff.max() > 0
     # No trace at output level billing: no map, every other figure drawn.
-    assert man["skipped"] == [{"name": "map", "reason": "no /trace (output level is not full)"}]
+    assert man["skipped"] == [
+        {"name": "mt_latency", "reason": "no mobile-terminated message delivered"},
+        {"name": "map", "reason": "no /trace (output level is not full)"}]
     check_pngs(figdir, man, SINGLE_FIGS | {"attach_latency"})
 
 
@@ -639,8 +661,8 @@ def test_smoke_sweep_figures_match_the_files():
                  for s in fg["series"])
         assert_range(fg["y"], lo, hi, k)
     assert checked == 16
-    for name in ["attach_latency", "signalling_load", "settlement",
-                 "net_balance", "storm"]:
+    for name in ["attach_latency", "mt_latency", "signalling_load",
+                 "settlement", "net_balance", "storm"]:
         png = os.path.join(figdir, fig(man, name)["png"])
         with open(png, "rb") as f:
             assert f.read(8) == b"\x89PNG\r\n\x1a\n", name
