@@ -193,9 +193,8 @@ class Run:
     Tables (DataFrames): devices, operators, countries, cities, classes,
     agreements, blocs, bloc_members, platforms, platform_members,
     kpi_by_class, kpi_by_operator, attach_latency_hist, mt_latency_hist,
-    nodes (with a
-    ``name`` column such as "HSS DT-DE"), records and trace (None when the
-    output level did not write them). ``kpi`` is a Series.
+    nodes (with a ``name`` column such as "HSS DT-DE"), records and trace
+    (None when the output level did not write them). ``kpi`` is a Series.
 
     Arrays: messages (time_s x node x message_type) and node_series
     (time_s x node x quantity) as xarray DataArrays with the names from
