@@ -240,7 +240,9 @@ def fig_latency(groups, out, source, hist="attach_latency_hist"):
     ax.xaxis.set_major_locator(LogLocator(base=10))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     ax.xaxis.set_minor_formatter(NullFormatter())
-    ax.set_ylim(bottom=0)
+    # Headroom above the highest bin for the legend.
+    top = max((s["y"][1] for s in series if s["y"]), default=0)
+    ax.set_ylim(0, top * 1.5 if top > 0 else 1)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(f"share of {what} per bin (%)")
     ax.set_title(title)
