@@ -184,14 +184,25 @@ static void deliver(struct bsim_model *m, uint32_t i, uint64_t now)
 		bsim__session_bytes(m, i, now, 0, (uint64_t)n * cl->mt_bytes);
 }
 
+/* Messages wait for device i and the network could hand them over now:
+ * registered, attached, not in a procedure, user plane up. (Whether it
+ * is awake decides between paging and waiting for its contact.) */
+static bool deliverable(const struct bsim_model *m, uint32_t i)
+{
+	const struct bsim__device *d = &m->dev[i];
+
+	return d->mt_head != MT_NIL && d->serving != BSIM__NO_OP &&
+	       !(d->flags & (DEV_DETACHED | DEV_BUSY)) &&
+	       !bsim__data_broken(m, i);
+}
+
 /* Can the network reach device i now without waiting for its contact?
  * Then deliver at once (connected) or at the next paging occasion. */
 void bsim__mt_reach(struct bsim_model *m, uint32_t i, uint64_t now)
 {
 	struct bsim__device *d = &m->dev[i];
 
-	if (d->mt_head == MT_NIL || d->serving == BSIM__NO_OP ||
-	    (d->flags & (DEV_DETACHED | DEV_BUSY)) || bsim__data_broken(m, i))
+	if (!deliverable(m, i))
 		return; /* Waits for a contact (a busy device ends in one). */
 	if (now < d->conn_until_ns) {
 		deliver(m, i, now);
@@ -232,8 +243,7 @@ void bsim__on_po(struct bsim_engine *e, void *ctx, uint32_t i,
 		return; /* Fell asleep (PSM) meanwhile: its next contact. */
 	if ((d->flags & DEV_UNSEEN) && !(d->flags & DEV_BUSY))
 		bsim__handle_mobility(m, i, now); /* Reselection (eDRX). */
-	if (d->mt_head == MT_NIL || d->serving == BSIM__NO_OP ||
-	    (d->flags & (DEV_DETACHED | DEV_BUSY)) || bsim__data_broken(m, i))
+	if (!deliverable(m, i))
 		return;
 	/* Paged: the device answers with a service request. */
 	bsim__proc_start(m, i, BSIM__P_PAGE, d->serving, 0);

@@ -415,21 +415,29 @@ def latency_expect(files, hist="attach_latency_hist"):
             [share[nz[0]:nz[-1] + 1].min(), share.max()])
 
 
-def test_attach_latency_extents_per_topology():
+def check_latency_per_topology(name, hist, counted, least):
+    """The sweep's latency figure `name`: per topology, the count and the
+    extents of the summed /`hist` of its two runs."""
     index, _, man = sweep()
     with h5py.File(index, "r") as f:
         runs = pd.DataFrame(f["runs"][:])
     runs["topology"] = runs.topology.str.decode("ascii")
-    fg = fig(man, "attach_latency")
+    fg = fig(man, name)
     assert [s["label"] for s in fg["series"]] == ["arms-length", "blocs"]
     for s in fg["series"]:
         files = [os.path.join(os.path.dirname(index), "runs", i.decode() + ".h5")
                  for i in runs.run_id[runs.topology == s["label"]]]
         assert len(files) == 2
-        n, x, y = latency_expect(files)
-        assert s["episodes"] == n > 0, (s, n)
+        n, x, y = latency_expect(files, hist)
+        assert s[counted] == n > least, (s, n)
         assert_range(s["x"], *x, s["label"])
         assert_range(s["y"], *y, s["label"])
+    return fg
+
+
+def test_attach_latency_extents_per_topology():
+    check_latency_per_topology("attach_latency", "attach_latency_hist",
+                               "episodes", 0)
     h5, _, man = single()
     s, = fig(man, "attach_latency")["series"]
     n, x, y = latency_expect([h5])
@@ -439,21 +447,10 @@ def test_attach_latency_extents_per_topology():
 
 
 def test_mt_latency_extents_per_topology():
-    index, _, man = sweep()
-    with h5py.File(index, "r") as f:
-        runs = pd.DataFrame(f["runs"][:])
-    runs["topology"] = runs.topology.str.decode("ascii")
-    fg = fig(man, "mt_latency")
+    # 150 trackers x 24 messages a day for an hour, two runs: about 300.
+    fg = check_latency_per_topology("mt_latency", "mt_latency_hist",
+                                    "messages", 150)
     assert fg["x_label"] == "mobile-terminated delivery latency (s)"
-    assert [s["label"] for s in fg["series"]] == ["arms-length", "blocs"]
-    for s in fg["series"]:
-        files = [os.path.join(os.path.dirname(index), "runs", i.decode() + ".h5")
-                 for i in runs.run_id[runs.topology == s["label"]]]
-        n, x, y = latency_expect(files, "mt_latency_hist")
-        # 150 trackers x 24 a day for an hour, two runs: about 300.
-        assert s["messages"] == n > 150, (s, n)
-        assert_range(s["x"], *x, s["label"])
-        assert_range(s["y"], *y, s["label"])
 
 
 def test_kpi_means_and_intervals_per_topology():
