@@ -415,7 +415,7 @@ static void success(struct bsim_model *m, uint32_t i,
 	struct bsim_device_row *r = &m->row[i];
 	uint16_t v = a->visited, old = d->serving;
 
-	r->proc_done[a->proc]++;
+	bsim__proc_done(m, i, a->proc);
 	bsim__retry_success(&d->retry);
 	if (a->proc == BSIM__P_TAU_LOCAL) {
 		/* An update the HSS needed (after a Reset): not a

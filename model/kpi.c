@@ -357,6 +357,7 @@ int bsim__kpi_finish(struct bsim_model *m)
 	res->cell_ta = m->cell_ta;
 	res->ndevices = m->ndev;
 	res->devices = m->row;
+	res->proc_done_by_class = m->proc_done;
 	res->nnodes = nn;
 	res->nodes = m->node_rows;
 	res->nbins = m->nbins;

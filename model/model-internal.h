@@ -301,6 +301,7 @@ struct bsim_model {
 	uint32_t mt_free;
 	uint32_t *mt_hist_cls, *mt_hist_op;
 	uint64_t mt_coarse[BSIM_LATENCY_BINS]; /* Published histogram. */
+	uint64_t *proc_done; /* [class][BSIM_PROCEDURES] completions. */
 	struct bsim_node_row *node_rows;
 	double *kpi_class, *kpi_op;
 	struct bsim_results res;
@@ -345,6 +346,13 @@ uint16_t bsim__node_of(const struct bsim_model *m, enum bsim_node_kind k,
 
 /* device.c */
 void bsim__device_init(struct bsim_model *m, uint32_t i);
+/* Device i completed procedure p (counted per class, and in the device's
+ * fingerprint). */
+static inline void bsim__proc_done(struct bsim_model *m, uint32_t i, unsigned p)
+{
+	m->proc_done[(size_t)m->dev[i].cls * BSIM_PROCEDURES + p]++;
+	m->row[i].proc_digest += bsim_proc_digest(p);
+}
 /* Can the device act now (not asleep in PSM)? */
 bool bsim__awake(const struct bsim_model *m, const struct bsim__device *d,
 		 uint64_t now);

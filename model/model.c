@@ -361,10 +361,12 @@ int bsim_model_create(const struct bsim_world *world,
 	for (size_t c = 0; c < world->nclasses; c++)
 		ndev += world->classes[c].count;
 	m->ndev = ndev;
+	m->proc_done = calloc((world->nclasses + 1) * BSIM_PROCEDURES,
+			      sizeof(*m->proc_done));
 	m->dev = calloc(ndev ? ndev : 1, sizeof(*m->dev));
 	m->row = calloc(ndev ? ndev : 1, sizeof(*m->row));
 	rc = BSIM_ENOMEM;
-	if (!m->dev || !m->row)
+	if (!m->dev || !m->row || !m->proc_done)
 		goto fail;
 	{
 		uint32_t i = 0;
@@ -504,6 +506,7 @@ void bsim_model_destroy(struct bsim_model *m)
 	free(m->country_cells_start);
 	free(m->country_cells);
 	bsim__routes_free(m);
+	free(m->proc_done);
 	free(m->dev);
 	free(m->row);
 	bsim__spool_finish(&m->rec);

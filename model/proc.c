@@ -188,7 +188,7 @@ static void answer(struct bsim_model *m, uint32_t i, const struct bsim__hop *h,
 	if (!(h->flags & HOP_REPLY)) {
 		/* Nobody waits: the procedure is complete here. */
 		if (cause == CAUSE_NONE)
-			m->row[i].proc_done[h->proc]++;
+			bsim__proc_done(m, i, h->proc);
 		return;
 	}
 	for (unsigned k = 0; k < s->n; k++)
@@ -462,7 +462,7 @@ void bsim__on_hop(struct bsim_engine *e, void *ctx, uint32_t i,
 		}
 		if (!(h.flags & HOP_REPLY)) {
 			if (h.cause == CAUSE_NONE)
-				m->row[i].proc_done[h.proc]++;
+				bsim__proc_done(m, i, h.proc);
 			return;
 		}
 		if (h.flags & HOP_IPX)

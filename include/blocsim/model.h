@@ -107,8 +107,11 @@ enum bsim_outcome {
 struct bsim_device_row {
 	/* Counted at every report (kept in one cache line). */
 	uint32_t reports;
-	/** Procedure completions counted by the device, by procedure. */
-	uint32_t proc_done[BSIM_PROCEDURES];
+	/** Fingerprint of the device's procedure completions: the sum of
+	 *  bsim_proc_digest(p) over them (mod 2^32), so equal counts per
+	 *  procedure give equal fingerprints whatever their order. Counts per
+	 *  class are in bsim_results.proc_done_by_class. */
+	uint32_t proc_digest;
 	uint64_t bytes_up, bytes_down;
 	uint16_t cls, home_op, home_op_initial;
 	uint16_t country; /**< Where it starts (its place if stationary). */
@@ -201,6 +204,18 @@ enum bsim_kpi {
 const char *bsim_kpi_name(unsigned k);
 const char *bsim_kpi_unit(unsigned k);
 
+/** The fingerprint term of one completion of procedure @p p (0 ..
+ *  BSIM_PROCEDURES - 1): a fixed odd 32-bit mix. */
+static inline uint32_t bsim_proc_digest(unsigned p)
+{
+	uint32_t x = (p + 1) * 0x9e3779b9u;
+
+	x ^= x >> 16;
+	x *= 0x85ebca6bu;
+	x ^= x >> 13;
+	return x | 1u;
+}
+
 /** Everything a run's result file holds, owned by the model. */
 struct bsim_results {
 	const struct bsim_world *world;
@@ -212,6 +227,8 @@ struct bsim_results {
 	const uint32_t *cell_ta;
 	size_t ndevices;
 	const struct bsim_device_row *devices;
+	/** [class][procedure]: completions counted by the devices. */
+	const uint64_t *proc_done_by_class;
 	size_t nnodes;
 	const struct bsim_node_row *nodes;
 	size_t nbins; /**< Time bins of run.bin_s. */
