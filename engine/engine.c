@@ -52,7 +52,8 @@ struct bsim_engine {
 				  untouched, so a large capacity hint costs
 				  address space, not memory. */
 	uint32_t free_head;    /* First returned slot, or SLOT_NIL. */
-	uint64_t in_use;       /* Slots holding pending events. */
+	uint64_t in_use;       /* Pending events (posted ones included). */
+	uint64_t posted;       /* Pending events posted without a slot. */
 	uint64_t stale;	       /* Queue entries of cancelled events. */
 	uint64_t flagged;      /* Bits set in maybe_stale. */
 	bsim_time_ns now;
@@ -259,13 +260,12 @@ static inline void queue_pop(struct bsim_engine *e)
 		bsim__heap_pop(&e->q.heap);
 }
 
-bsim_event bsim_engine_schedule_at(struct bsim_engine *e, bsim_time_ns t_ns,
-				   unsigned handler, uint32_t target,
-				   const void *payload)
+/* Check a schedule request; the handler. Programmer errors abort. */
+static const struct bsim__handler *checked(const struct bsim_engine *e,
+					   bsim_time_ns t_ns, unsigned handler,
+					   uint32_t target, const void *payload)
 {
 	const struct bsim__handler *h;
-	struct bsim__qent x;
-	uint32_t slot;
 
 	if (handler >= e->nhandlers)
 		bsim_fatal(BSIM_LOC,
@@ -286,6 +286,37 @@ bsim_event bsim_engine_schedule_at(struct bsim_engine *e, bsim_time_ns t_ns,
 			   "schedule: handler %u needs %zu payload bytes, "
 			   "got NULL",
 			   handler, h->size);
+	if (e->seq == BSIM__SEQ_MAX)
+		bsim_fatal(BSIM_LOC, "schedule: more than 2^48 events");
+	return h;
+}
+
+/* Queue an event holding slot (SLOT_NIL: none) of generation gen. */
+static void enqueue(struct bsim_engine *e, const struct bsim__handler *h,
+		    bsim_time_ns t_ns, unsigned handler, uint32_t target,
+		    const void *payload, uint32_t slot, uint32_t gen)
+{
+	struct bsim__qent x;
+
+	x.t = t_ns;
+	x.key = e->seq++ << 16 | handler;
+	x.slot = slot;
+	x.gen = gen;
+	x.target = target;
+	x.payload = h->size ? pay_put(e, payload, h->size) : BSIM__NO_PAYLOAD;
+	e->in_use++;
+	e->scheduled++;
+	queue_push(e, &x);
+}
+
+bsim_event bsim_engine_schedule_at(struct bsim_engine *e, bsim_time_ns t_ns,
+				   unsigned handler, uint32_t target,
+				   const void *payload)
+{
+	const struct bsim__handler *h =
+		checked(e, t_ns, handler, target, payload);
+	uint32_t slot;
+
 	if (e->ns3)
 		return bsim__ns3b_schedule(e->ns3, t_ns, handler, target,
 					   payload, h->size);
@@ -302,18 +333,24 @@ bsim_event bsim_engine_schedule_at(struct bsim_engine *e, bsim_time_ns t_ns,
 		slot = e->sused++;
 		e->slots[slot].gen = 1;
 	}
-	if (e->seq == BSIM__SEQ_MAX)
-		bsim_fatal(BSIM_LOC, "schedule: more than 2^48 events");
-	x.t = t_ns;
-	x.key = e->seq++ << 16 | handler;
-	x.slot = slot;
-	x.gen = e->slots[slot].gen;
-	x.target = target;
-	x.payload = h->size ? pay_put(e, payload, h->size) : BSIM__NO_PAYLOAD;
-	e->in_use++;
-	e->scheduled++;
-	queue_push(e, &x);
-	return ((uint64_t)x.gen << 32) | slot;
+	enqueue(e, h, t_ns, handler, target, payload, slot, e->slots[slot].gen);
+	return ((uint64_t)e->slots[slot].gen << 32) | slot;
+}
+
+void bsim_engine_post_at(struct bsim_engine *e, bsim_time_ns t_ns,
+			 unsigned handler, uint32_t target, const void *payload)
+{
+	const struct bsim__handler *h =
+		checked(e, t_ns, handler, target, payload);
+
+	if (e->ns3) {
+		/* ns-3 keeps target, handler and payload in a slot anyway. */
+		(void)bsim__ns3b_schedule(e->ns3, t_ns, handler, target,
+					  payload, h->size);
+		return;
+	}
+	enqueue(e, h, t_ns, handler, target, payload, SLOT_NIL, 0);
+	e->posted++;
 }
 
 bsim_event bsim_engine_schedule_in(struct bsim_engine *e, bsim_time_ns delay_ns,
@@ -349,7 +386,7 @@ static bool entry_live(const struct bsim__qent *q, void *ctx)
 {
 	struct bsim_engine *e = ctx;
 
-	if (e->slots[q->slot].gen == q->gen)
+	if (q->slot == SLOT_NIL || e->slots[q->slot].gen == q->gen)
 		return true;
 	pay_release(e, q->payload);
 	return false;
@@ -450,8 +487,11 @@ static int run_loop(struct bsim_engine *e, bsim_time_ns limit)
 			return 0;
 		x = *q;
 		queue_pop(e);
-		if ((e->maybe_stale[x.slot / 64] >> (x.slot % 64) & 1) &&
-		    e->slots[x.slot].gen != x.gen) {
+		if (x.slot == SLOT_NIL) {
+			e->in_use--; /* Posted: no handle, never stale. */
+			e->posted--;
+		} else if ((e->maybe_stale[x.slot / 64] >> (x.slot % 64) & 1) &&
+			   e->slots[x.slot].gen != x.gen) {
 			/* The last stale entry gone: unflag every slot, when
 			 * that costs no more than the flagging did. */
 			if (--e->stale == 0 && e->flagged >= e->nslots / 64) {
@@ -462,8 +502,9 @@ static int run_loop(struct bsim_engine *e, bsim_time_ns limit)
 			}
 			pay_release(e, x.payload);
 			continue;
+		} else {
+			slot_free(e, x.slot, x.gen);
 		}
-		slot_free(e, x.slot, x.gen);
 		e->now = x.t;
 		e->executed++;
 		h = &e->handlers[bsim__qent_handler(&x)];
@@ -521,7 +562,7 @@ void bsim_engine_get_stats(const struct bsim_engine *e,
 	out->executed = e->executed;
 	out->scheduled = e->scheduled;
 	out->cancelled = e->cancelled;
-	out->pool_in_use = e->in_use;
+	out->pool_in_use = e->in_use - e->posted;
 	out->pool_capacity = e->nslots;
 	out->queue_entries =
 		e->kind == BSIM_QUEUE_LADDER ? e->q.ladder.size : e->q.heap.n;

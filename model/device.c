@@ -163,7 +163,7 @@ void bsim__po_ensure(struct bsim_model *m, uint32_t i, uint64_t now)
 	phase = (uint64_t)(u_at(m, i, BSIM_RNG_PLACEMENT, 8) * (double)cycle);
 	t = now < phase ? phase : phase + ((now - phase) / cycle + 1) * cycle;
 	d->flags |= DEV_PO;
-	bsim_engine_schedule_at(m->eng, t, m->h_po, i, NULL);
+	bsim_engine_post_at(m->eng, t, m->h_po, i, NULL);
 }
 
 /* The device wakes (PSM active time starts). Its contact with the
@@ -203,8 +203,8 @@ static void schedule_hplmn(struct bsim_model *m, uint32_t i, uint64_t now)
 	    (d->flags & DEV_HPLMN))
 		return;
 	d->flags |= DEV_HPLMN;
-	bsim_engine_schedule_at(m->eng, now + m->cp[d->cls].hplmn_ns,
-				m->h_hplmn, i, NULL);
+	bsim_engine_post_at(m->eng, now + m->cp[d->cls].hplmn_ns, m->h_hplmn, i,
+			    NULL);
 }
 
 /* Register on `v` (seen in tracking area `ta`): an attach, or a
@@ -758,8 +758,8 @@ void bsim__on_periodic(struct bsim_engine *e, void *ctx, uint32_t i,
 	uint64_t now = bsim_engine_now(e);
 
 	(void)payload;
-	bsim_engine_schedule_at(e, now + m->cp[d->cls].t3412_ns, m->h_periodic,
-				i, NULL);
+	bsim_engine_post_at(e, now + m->cp[d->cls].t3412_ns, m->h_periodic, i,
+			    NULL);
 	if (d->serving == BSIM__NO_OP || (d->flags & DEV_DETACHED))
 		return;
 	touch(m, i, now);
@@ -808,7 +808,7 @@ void bsim__on_move(struct bsim_engine *e, void *ctx, uint32_t i,
 		int64_t t = d->cycle0_ns + (int64_t)r->steps[nx].t_ns +
 			    (nx == 0 ? (int64_t)r->period_ns : 0);
 
-		bsim_engine_schedule_at(e, (uint64_t)t, m->h_move, i, NULL);
+		bsim_engine_post_at(e, (uint64_t)t, m->h_move, i, NULL);
 	}
 	c1 = m->g->country[d->cell];
 	bsim__trace(m, i, BSIM_TRACE_CELL, BSIM_OUTCOME_OK, d->serving,
@@ -854,8 +854,8 @@ void bsim__on_hplmn(struct bsim_engine *e, void *ctx, uint32_t i,
 	if (d->serving == BSIM__NO_OP || d->serving == d->home)
 		return;
 	d->flags |= DEV_HPLMN;
-	bsim_engine_schedule_at(e, now + m->cp[d->cls].hplmn_ns, m->h_hplmn, i,
-				NULL);
+	bsim_engine_post_at(e, now + m->cp[d->cls].hplmn_ns, m->h_hplmn, i,
+			    NULL);
 	if (!bsim__awake(m, d, now) || (d->flags & (DEV_BUSY | DEV_BACKOFF)))
 		return;
 	rank = bsim_world_terms(m->w, d->home, d->serving)->steering_rank;
@@ -967,7 +967,7 @@ void bsim__on_failure(struct bsim_engine *e, void *ctx, uint32_t target,
 							    BSIM_RNG_BACKOFF,
 							    &d->ctr_backoff);
 
-				bsim_engine_schedule_at(
+				bsim_engine_post_at(
 					e, now + S_TO_NS(u * CELL_SEARCH_S),
 					m->h_contact, i, NULL);
 			}
@@ -1052,9 +1052,8 @@ void bsim__device_init(struct bsim_model *m, uint32_t i)
 			int64_t t = d->cycle0_ns + (int64_t)r->steps[nx].t_ns +
 				    (nx == 0 ? (int64_t)r->period_ns : 0);
 
-			bsim_engine_schedule_at(m->eng,
-						(uint64_t)(t > 0 ? t : 0),
-						m->h_move, i, NULL);
+			bsim_engine_post_at(m->eng, (uint64_t)(t > 0 ? t : 0),
+					    m->h_move, i, NULL);
 		}
 	} else {
 		uint32_t n0, n1;
@@ -1163,13 +1162,13 @@ void bsim__device_init(struct bsim_model *m, uint32_t i)
 	bsim__access_fee(m, i, 0);
 	bsim__session_open(m, i, 0);
 	/* Timers at random phases. */
-	bsim_engine_schedule_at(m->eng,
-				(uint64_t)(u_at(m, i, BSIM_RNG_PLACEMENT, 4) *
-					   (double)cp->t3412_ns),
-				m->h_periodic, i, NULL);
+	bsim_engine_post_at(m->eng,
+			    (uint64_t)(u_at(m, i, BSIM_RNG_PLACEMENT, 4) *
+				       (double)cp->t3412_ns),
+			    m->h_periodic, i, NULL);
 	if (d->serving != d->home && d->serving != BSIM__NO_OP) {
 		d->flags |= DEV_HPLMN;
-		bsim_engine_schedule_at(
+		bsim_engine_post_at(
 			m->eng,
 			(uint64_t)(u_at(m, i, BSIM_RNG_PLACEMENT, 5) *
 				   (double)cp->hplmn_ns),

@@ -230,10 +230,10 @@ static void faults_schedule(struct bsim_model *m)
 				u = bsim_rng_uniform(m->rng, ent,
 						     BSIM_RNG_FAILURE, &ctr);
 				dur += -log1p(-u) * t->fault_repair_s;
-				bsim_engine_schedule_at(m->eng, S_TO_NS(ts),
-							m->h_fault, pair, &ph0);
+				bsim_engine_post_at(m->eng, S_TO_NS(ts),
+						    m->h_fault, pair, &ph0);
 				if (ts + dur < end_s)
-					bsim_engine_schedule_at(
+					bsim_engine_post_at(
 						m->eng, S_TO_NS(ts + dur),
 						m->h_fault, pair, &ph1);
 				ts += dur;
@@ -264,10 +264,10 @@ static void months_schedule(struct bsim_model *m)
 			    (int64_t)off * 60;
 			if (t >= end)
 				break;
-			bsim_engine_schedule_at(m->eng,
-						(uint64_t)(t - start) *
-							UINT64_C(1000000000),
-						m->h_month, (uint32_t)c, NULL);
+			bsim_engine_post_at(m->eng,
+					    (uint64_t)(t - start) *
+						    UINT64_C(1000000000),
+					    m->h_month, (uint32_t)c, NULL);
 			idx = n;
 		}
 	}
@@ -386,11 +386,11 @@ int bsim_model_create(const struct bsim_world *world,
 			 t1 = S_TO_NS(fl->start_s + fl->duration_s);
 
 		if (t0 < m->end_ns)
-			bsim_engine_schedule_at(engine, t0, m->h_failure,
-						(uint32_t)f, &ph0);
+			bsim_engine_post_at(engine, t0, m->h_failure,
+					    (uint32_t)f, &ph0);
 		if (t1 < m->end_ns)
-			bsim_engine_schedule_at(engine, t1, m->h_failure,
-						(uint32_t)f, &ph1);
+			bsim_engine_post_at(engine, t1, m->h_failure,
+					    (uint32_t)f, &ph1);
 	}
 	faults_schedule(m);
 	months_schedule(m);

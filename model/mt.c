@@ -58,7 +58,7 @@ static void schedule_arrival(struct bsim_model *m, uint32_t i, uint64_t now)
 
 	if (dt >= (double)(m->end_ns - now) / NS_PER_S)
 		return; /* After the end of the run. */
-	bsim_engine_schedule_at(m->eng, now + S_TO_NS(dt), m->h_mt, i, NULL);
+	bsim_engine_post_at(m->eng, now + S_TO_NS(dt), m->h_mt, i, NULL);
 }
 
 void bsim__mt_init(struct bsim_model *m, uint32_t i)

@@ -195,15 +195,15 @@ static void answer(struct bsim_model *m, uint32_t i, const struct bsim__hop *h,
 		if (s->type[k] == BSIM__M_NAS)
 			nas += s->count[k];
 	rounds = nas > 1 ? nas / 2.0 - 0.5 : 0.5;
-	bsim_engine_schedule_at(m->eng, t + S_TO_NS(rounds * radio_rtt(m, i)),
-				m->h_answer, i, &a);
+	bsim_engine_post_at(m->eng, t + S_TO_NS(rounds * radio_rtt(m, i)),
+			    m->h_answer, i, &a);
 }
 
 static void next(struct bsim_model *m, uint32_t i, struct bsim__hop h,
 		 uint8_t step, uint64_t t)
 {
 	h.step = step;
-	bsim_engine_schedule_at(m->eng, t, m->h_hop, i, &h);
+	bsim_engine_post_at(m->eng, t, m->h_hop, i, &h);
 }
 
 /* One-way core latency between visited MME and HSS node, s. */

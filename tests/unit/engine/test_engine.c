@@ -131,6 +131,50 @@ ParameterizedTest(struct kind *kind, engine, fifo_for_equal_times)
 	bsim_engine_destroy(e);
 }
 
+ENGINE_PARAMS(posted_events_keep_the_order_and_take_no_slot)
+ParameterizedTest(struct kind *kind, engine,
+		  posted_events_keep_the_order_and_take_no_slot)
+{
+	struct bsim_engine *e = make(kind);
+	struct log l = { 0 };
+	struct bsim_engine_stats st;
+	int h = bsim_engine_register(e, on_log, &l, 0);
+	bsim_event cancelled;
+
+	/* Posted and scheduled events interleaved at equal times fire in
+	 * scheduling order; cancelling a scheduled one among them works. */
+	for (uint32_t i = 0; i < 300; i++) {
+		if (i % 2)
+			bsim_engine_post_at(e, 1000 + i % 3, (unsigned)h, i,
+					    NULL);
+		else
+			bsim_engine_schedule_at(e, 1000 + i % 3, (unsigned)h, i,
+						NULL);
+	}
+	cancelled = bsim_engine_schedule_at(e, 1001, (unsigned)h, 9999, NULL);
+	bsim_engine_get_stats(e, &st);
+	cr_assert_eq(st.pending, 301);
+	if (kind->backend == BSIM_BACKEND_NATIVE)
+		cr_assert_eq(st.pool_in_use, 151, "posted events hold no slot");
+	cr_assert(bsim_engine_cancel(e, cancelled));
+	cr_assert_eq(bsim_engine_run(e), 0);
+	cr_assert_eq(l.n, 300);
+	for (size_t k = 0; k < 300; k++) {
+		size_t q = k < 100   ? 3 * k
+			   : k < 200 ? 3 * (k - 100) + 1
+				     : 3 * (k - 200) + 2;
+
+		cr_assert_eq(l.target[k], q, "event %zu: target %u", k,
+			     l.target[k]);
+		cr_assert_eq(l.t[k], 1000 + q % 3);
+	}
+	bsim_engine_get_stats(e, &st);
+	cr_assert_eq(st.pending, 0);
+	cr_assert_eq(st.executed, 300);
+	log_free(&l);
+	bsim_engine_destroy(e);
+}
+
 /* Schedules a follow-up at the same time as itself, twice. */
 struct chain {
 	unsigned h;
