@@ -316,6 +316,19 @@ int bsim_cli_run(int argc, char **argv)
 	}
 	if ((status = check_output(out)))
 		goto done;
+	prog.show = !quiet && isatty(STDERR_FILENO);
+	if (prog.show) {
+		/* Large worlds take seconds to place: say what is going on
+		 * (a line of its own, so that an error reads cleanly). */
+		uint64_t ndev = 0;
+
+		for (size_t k = 0; k < w->nclasses; k++)
+			ndev += w->classes[k].count;
+		fprintf(stderr,
+			"  loading the map and placing %" PRIu64 " devices\n",
+			ndev);
+		fflush(stderr);
+	}
 	if ((rc = bsim_scenario_geography(w, &grid, err, sizeof(err)))) {
 		fprintf(stderr, "blocsim run: %s: %s\n", scenario, err);
 		status = rc == BSIM_EINVAL ? 2 : 1;
@@ -350,7 +363,6 @@ int bsim_cli_run(int argc, char **argv)
 		status = rc == BSIM_EINVAL ? 2 : 1;
 		goto done;
 	}
-	prog.show = !quiet && isatty(STDERR_FILENO);
 	prog.t0 = bsim_cli_wall_now();
 	/* Slices of a thousandth of the run: the progress line and signal
 	 * checks come often enough without costing time. */
