@@ -147,6 +147,16 @@ static double quantile(const double *v, size_t n, double p)
 	return v[k ? k - 1 : 0];
 }
 
+unsigned bsim__latency_bin(double s)
+{
+	double x = log10(s > 0.01 ? s : 0.01);
+	long b = (long)floor((x + 2) / 7.0 * BSIM_LATENCY_BINS);
+
+	return b < 0			? 0
+	       : b >= BSIM_LATENCY_BINS ? BSIM_LATENCY_BINS - 1
+					: (unsigned)b;
+}
+
 int bsim__kpi_finish(struct bsim_model *m)
 {
 	const struct bsim_world *w = m->w;
@@ -249,14 +259,8 @@ int bsim__kpi_finish(struct bsim_model *m)
 	memset(res->latency_counts, 0, sizeof(res->latency_counts));
 	memcpy(res->mt_latency_counts, m->mt_coarse,
 	       sizeof(res->mt_latency_counts));
-	for (size_t q = 0; q < m->nlat; q++) {
-		double x = log10(m->lat_s[q] > 0.01 ? m->lat_s[q] : 0.01);
-		long b = (long)floor((x + 2) / 7.0 * BSIM_LATENCY_BINS);
-
-		if (b >= BSIM_LATENCY_BINS)
-			b = BSIM_LATENCY_BINS - 1;
-		res->latency_counts[b < 0 ? 0 : b]++;
-	}
+	for (size_t q = 0; q < m->nlat; q++)
+		res->latency_counts[bsim__latency_bin(m->lat_s[q])]++;
 	/* Settlement netting. */
 	{
 		bool *np = calloc(nop * nop, sizeof(*np));

@@ -307,6 +307,17 @@ struct bsim_model {
 	struct bsim_results res;
 };
 
+/* The random-stream entity of device i. */
+static inline uint64_t bsim__dev_entity(uint32_t i)
+{
+	return bsim_entity(BSIM_ENTITY_DEVICE, i);
+}
+
+/* kpi.c: bin of a latency of s seconds in the published histograms
+ * (BSIM_LATENCY_BINS log-spaced bins, 10 ms to 10^5 s; outliers go to
+ * the first and last bins). */
+unsigned bsim__latency_bin(double s);
+
 /* model.c: a spool failed (s->err set); the run stops and fails. */
 void bsim__spool_failed(struct bsim_model *m, const struct bsim_spool *s,
 			const char *what);

@@ -24,11 +24,6 @@
 #include <math.h>
 #include <stdlib.h>
 
-static uint64_t entity(uint32_t i)
-{
-	return bsim_entity(BSIM_ENTITY_DEVICE, i);
-}
-
 int bsim__mt_create(struct bsim_model *m)
 {
 	const struct bsim_world *w = m->w;
@@ -52,8 +47,8 @@ static void schedule_arrival(struct bsim_model *m, uint32_t i, uint64_t now)
 {
 	struct bsim__device *d = &m->dev[i];
 	double rate = m->cp[d->cls].mt_rate_per_s;
-	double u =
-		bsim_rng_uniform_at(m->rng, entity(i), BSIM_RNG_MT, d->mt_k++);
+	double u = bsim_rng_uniform_at(m->rng, bsim__dev_entity(i), BSIM_RNG_MT,
+				       d->mt_k++);
 	double dt = -log1p(-u) / rate;
 
 	if (dt >= (double)(m->end_ns - now) / NS_PER_S)
@@ -82,6 +77,12 @@ static uint32_t node_alloc(struct bsim_model *m)
 	bsim__grow((void **)&m->mt, &m->capmt, m->nmt_used, sizeof(*m->mt),
 		   4096);
 	return (uint32_t)m->nmt_used++;
+}
+
+static void node_release(struct bsim_model *m, uint32_t k)
+{
+	m->mt[k].next = m->mt_free;
+	m->mt_free = k;
 }
 
 static unsigned fine_bin(double s)
@@ -126,8 +127,7 @@ static void prune(struct bsim_model *m, uint32_t i, uint64_t now)
 
 		if (now - m->mt[k].arrival_ns > expiry) {
 			*link = m->mt[k].next;
-			m->mt[k].next = m->mt_free;
-			m->mt_free = k;
+			node_release(m, k);
 			m->row[i].mt_expired++;
 		} else {
 			link = &m->mt[k].next;
@@ -135,43 +135,30 @@ static void prune(struct bsim_model *m, uint32_t i, uint64_t now)
 	}
 }
 
-/* Deliver (or expire) every waiting message of device i now. */
+/* Deliver every waiting message of device i now (those past their
+ * expiry are lost instead). */
 static void deliver(struct bsim_model *m, uint32_t i, uint64_t now)
 {
 	struct bsim__device *d = &m->dev[i];
 	struct bsim_device_row *r = &m->row[i];
 	const struct bsim_class *cl = &m->w->classes[d->cls];
-	uint64_t expiry = m->cp[d->cls].mt_expiry_ns;
 	uint64_t oneway = S_TO_NS(bsim__user_rtt_ms(m, i) / 2000.0);
 	uint32_t n = 0;
 
+	prune(m, i, now);
 	for (uint32_t k = d->mt_head, next; k != MT_NIL; k = next) {
-		uint64_t age = now - m->mt[k].arrival_ns;
+		uint64_t lat = now - m->mt[k].arrival_ns + oneway;
+		double s = (double)lat / NS_PER_S;
+		unsigned f = fine_bin(s);
 
 		next = m->mt[k].next;
-		m->mt[k].next = m->mt_free;
-		m->mt_free = k;
-		if (age > expiry) {
-			r->mt_expired++;
-			continue;
-		}
-		{
-			uint64_t lat = age + oneway;
-			double s = (double)lat / NS_PER_S;
-			double x = log10(s > 0.01 ? s : 0.01);
-			long b = (long)floor((x + 2) / 7.0 * BSIM_LATENCY_BINS);
-			unsigned f = fine_bin(s);
-
-			r->mt_delivered++;
-			r->mt_latency_ns += lat;
-			m->mt_hist_cls[(size_t)d->cls * MT_BINS + f]++;
-			m->mt_hist_op[(size_t)d->home * MT_BINS + f]++;
-			m->mt_coarse[b < 0 ? 0
-				     : b >= BSIM_LATENCY_BINS
-					     ? BSIM_LATENCY_BINS - 1
-					     : b]++;
-			n++;
-		}
+		node_release(m, k);
+		r->mt_delivered++;
+		r->mt_latency_ns += lat;
+		m->mt_hist_cls[(size_t)d->cls * MT_BINS + f]++;
+		m->mt_hist_op[(size_t)d->home * MT_BINS + f]++;
+		m->mt_coarse[bsim__latency_bin(s)]++;
+		n++;
 	}
 	d->mt_head = MT_NIL;
 	if (!n)
