@@ -15,6 +15,8 @@ import traceback
 
 def main():
     path, args = sys.argv[1], sys.argv[2:]
+    # Shared test helpers (h5same) live beside this runner.
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     spec = importlib.util.spec_from_file_location(
         os.path.splitext(os.path.basename(path))[0], path)
     mod = importlib.util.module_from_spec(spec)

@@ -21,6 +21,7 @@ import tempfile
 import time
 
 import h5py
+import h5same
 import numpy as np
 
 BLOCSIM, DATA = ARGS  # noqa: F821 (set by taprun.py)
@@ -171,31 +172,8 @@ def file_status(path):
         return s(f.attrs["status"])
 
 
-def datasets(path):
-    """Every dataset of a file: name -> (dtype, shape, raw bytes)."""
-    out = {}
-    with h5py.File(path, "r") as f:
-        def visit(name, obj):
-            if not isinstance(obj, h5py.Dataset):
-                return
-            v = obj[()]
-            if isinstance(v, bytes):
-                raw = v
-            elif isinstance(v, np.ndarray) and v.dtype.kind == "O":
-                raw = b"\0".join(bytes(x) for x in v.ravel())
-            else:
-                raw = np.asarray(v).tobytes()
-            out[name] = (str(obj.dtype), obj.shape, raw)
-        f.visititems(visit)
-    return out
-
-
 def assert_same_datasets(a, b):
-    da, db = datasets(a), datasets(b)
-    assert sorted(da) == sorted(db), sorted(set(da) ^ set(db))
-    assert len(da) > 30, len(da)
-    differ = [n for n in da if da[n] != db[n]]
-    assert not differ, ("datasets differ", a, b, differ)
+    h5same.assert_same_datasets(a, b, 30)
 
 
 def same_floats(a, b):
