@@ -334,7 +334,7 @@ void bsim__handle_mobility(struct bsim_model *m, uint32_t i, uint64_t now)
 void bsim__backoff_note(struct bsim_model *m, uint16_t node, int delta,
 			uint64_t now)
 {
-	size_t b = (size_t)(now / S_TO_NS((double)m->w->run.bin_s));
+	size_t b = (size_t)(now / m->bin_ns);
 	uint32_t level = m->node_backoff[node], *s;
 
 	if (b >= m->nbins)
@@ -823,15 +823,20 @@ void bsim__on_move(struct bsim_engine *e, void *ctx, uint32_t i,
 		d->ev_report =
 			bsim_engine_schedule_at(e, t, m->h_report, i, NULL);
 	}
-	if (bsim__awake(m, d, now) && !(d->flags & DEV_BUSY) &&
-	    !bsim__edrx_idle(m, d, now)) {
-		bsim__handle_mobility(m, i, now);
-	} else {
-		/* Seen at the next activity; idle in eDRX, the device
-		 * evaluates cells once per cycle, at its paging occasion. */
-		d->flags |= DEV_UNSEEN;
-		if (bsim__awake(m, d, now) && bsim__edrx_idle(m, d, now))
-			bsim__po_ensure(m, i, now);
+	{
+		bool awake = bsim__awake(m, d, now);
+		bool edrx = awake && bsim__edrx_idle(m, d, now);
+
+		if (awake && !(d->flags & DEV_BUSY) && !edrx) {
+			bsim__handle_mobility(m, i, now);
+		} else {
+			/* Seen at the next activity; idle in eDRX, the device
+			 * evaluates cells once per cycle, at its paging
+			 * occasion. */
+			d->flags |= DEV_UNSEEN;
+			if (edrx)
+				bsim__po_ensure(m, i, now);
+		}
 	}
 }
 

@@ -54,12 +54,19 @@ struct acc {
 /* Records read back from the spool per slice. */
 #define SLICE 4096
 
-/* One pass over devices and records: sums per group, where group(i) is
- * 0 for all (kind 0), the class (kind 1) or the home operator (kind 2).
- * Devices and records are visited in index order whatever the grouping,
- * so every group's sums are the same numbers in every run. Returns 0 or
- * BSIM_ENOMEM / BSIM_EIO (the record spool could not be read). */
-static int accumulate(const struct bsim_model *m, int kind, struct acc *a)
+/* Group of device i in grouping kind: 0 for all, the class (kind 1) or
+ * the home operator (kind 2). */
+static size_t group_of(const struct bsim_model *m, int kind, uint32_t i)
+{
+	return kind == 0 ? 0 : kind == 1 ? m->dev[i].cls : m->dev[i].home;
+}
+
+/* One pass over devices and one over the records (read back from their
+ * spool once), summing into g[0] (all), g[1] (per class) and g[2] (per
+ * home operator). Devices and records are visited in index order in every
+ * grouping, so every group's sums are the same numbers in every run.
+ * Returns 0, or BSIM_ENOMEM / BSIM_EIO (the spool could not be read). */
+static int accumulate(const struct bsim_model *m, struct acc *const g[3])
 {
 	struct bsim_record *buf = malloc(SLICE * sizeof(*buf));
 
@@ -67,31 +74,31 @@ static int accumulate(const struct bsim_model *m, int kind, struct acc *a)
 		return BSIM_ENOMEM;
 	for (uint32_t i = 0; i < m->ndev; i++) {
 		const struct bsim_device_row *r = &m->row[i];
-		struct acc *g = &a[kind == 0   ? 0
-				   : kind == 1 ? m->dev[i].cls
-					       : m->dev[i].home];
 
-		g->n++;
-		g->ok += r->attaches_ok;
-		g->failed += r->attaches_failed;
-		g->nosvc += (double)r->no_service_ns / NS_PER_S;
-		g->drops += r->session_drops;
-		g->reports += r->reports;
-		g->lost += r->reports_lost;
-		g->mt_ok += r->mt_delivered;
-		g->mt_lost += r->mt_expired;
-		g->mt_s += (double)r->mt_latency_ns / NS_PER_S;
-		if (m->dev[i].route != NO_ROUTE) {
-			g->nmob++;
-			g->cross += r->border_crossings;
-			g->reatt += r->reattaches;
-			g->intr += (double)r->interruption_ns / NS_PER_S;
+		for (int kind = 0; kind < 3; kind++) {
+			struct acc *a = &g[kind][group_of(m, kind, i)];
+
+			a->n++;
+			a->ok += r->attaches_ok;
+			a->failed += r->attaches_failed;
+			a->nosvc += (double)r->no_service_ns / NS_PER_S;
+			a->drops += r->session_drops;
+			a->reports += r->reports;
+			a->lost += r->reports_lost;
+			a->mt_ok += r->mt_delivered;
+			a->mt_lost += r->mt_expired;
+			a->mt_s += (double)r->mt_latency_ns / NS_PER_S;
+			if (m->dev[i].route != NO_ROUTE) {
+				a->nmob++;
+				a->cross += r->border_crossings;
+				a->reatt += r->reattaches;
+				a->intr +=
+					(double)r->interruption_ns / NS_PER_S;
+			}
 		}
 	}
 	for (size_t q = 0; q < m->rec.n; q++) {
 		const struct bsim_record *r = &buf[q % SLICE];
-		uint32_t i;
-		struct acc *g;
 
 		if (q % SLICE == 0 &&
 		    bsim_spool_read(&m->rec, q,
@@ -100,15 +107,14 @@ static int accumulate(const struct bsim_model *m, int kind, struct acc *a)
 			free(buf);
 			return BSIM_EIO;
 		}
-		i = r->device;
-		g = &a[kind == 0   ? 0
-		       : kind == 1 ? m->dev[i].cls
-				   : m->dev[i].home];
+		for (int kind = 0; kind < 3; kind++) {
+			struct acc *a = &g[kind][group_of(m, kind, r->device)];
 
-		if (r->kind == BSIM_TAP_ACCESS_FEE)
-			g->fees += (double)r->charge_ueur;
-		else
-			g->usage += (double)r->charge_ueur;
+			if (r->kind == BSIM_TAP_ACCESS_FEE)
+				a->fees += (double)r->charge_ueur;
+			else
+				a->usage += (double)r->charge_ueur;
+		}
 	}
 	free(buf);
 	return 0;
@@ -165,6 +171,8 @@ int bsim__kpi_finish(struct bsim_model *m)
 	double days = (double)m->end_ns / NS_PER_S / 86400.0, *k = res->kpi;
 	double bin_s = (double)w->run.bin_s, msgs = 0, peak = 0, sum = 0;
 	uint64_t storm = 0;
+	struct acc all = { 0 }, *ac, *ao;
+	int rc;
 
 	for (unsigned q = 0; q < BSIM_KPI_COUNT; q++)
 		k[q] = NAN;
@@ -173,23 +181,24 @@ int bsim__kpi_finish(struct bsim_model *m)
 		bsim__storm_flush(m, (uint16_t)n);
 	for (uint64_t s = 0; s <= m->end_ns / 1000000000u; s++)
 		storm += (m->storm_bits[s / 8] >> (s % 8)) & 1;
+	ac = calloc(w->nclasses + 1, sizeof(*ac));
+	ao = calloc(nop + 1, sizeof(*ao));
+	rc = ac && ao ? accumulate(m, (struct acc *const[3]){ &all, ac, ao })
+		      : BSIM_ENOMEM;
+	if (rc) {
+		free(ac);
+		free(ao);
+		return rc;
+	}
+	device_kpis(m, &all, k);
 	{
-		struct acc all = { 0 };
-		int rc = accumulate(m, 0, &all);
-		uint32_t *h = calloc(MT_BINS, sizeof(*h));
+		/* The spare row after the classes' holds their sum. */
+		uint32_t *h = &m->mt_hist_cls[w->nclasses * MT_BINS];
 
-		if (!rc && !h)
-			rc = BSIM_ENOMEM;
-		if (rc) {
-			free(h);
-			return rc;
-		}
-		device_kpis(m, &all, k);
 		for (size_t c = 0; c < w->nclasses; c++)
 			for (unsigned b = 0; b < MT_BINS; b++)
 				h[b] += m->mt_hist_cls[c * MT_BINS + b];
 		k[BSIM_KPI_mt_latency_p95_s] = bsim__mt_quantile(h, 0.95);
-		free(h);
 	}
 	if (m->nlat)
 		qsort(m->lat_s, m->nlat, sizeof(double), cmp_double);
@@ -265,8 +274,11 @@ int bsim__kpi_finish(struct bsim_model *m)
 	{
 		bool *np = calloc(nop * nop, sizeof(*np));
 
-		if (!np)
+		if (!np) {
+			free(ac);
+			free(ao);
 			return BSIM_ENOMEM;
+		}
 		for (size_t h = 0; h < nop; h++)
 			for (size_t v = 0; v < nop; v++)
 				np[h * nop + v] =
@@ -280,22 +292,10 @@ int bsim__kpi_finish(struct bsim_model *m)
 		malloc((w->nclasses + 1) * BSIM_KPI_COUNT * sizeof(double));
 	m->kpi_op = malloc((nop + 1) * BSIM_KPI_COUNT * sizeof(double));
 	{
-		struct acc *ac = calloc(w->nclasses + 1, sizeof(*ac)),
-			   *ao = calloc(nop + 1, sizeof(*ao));
-
-		if (!m->kpi_class || !m->kpi_op || !ac || !ao) {
+		if (!m->kpi_class || !m->kpi_op) {
 			free(ac);
 			free(ao);
 			return BSIM_ENOMEM;
-		}
-		int rc = accumulate(m, 1, ac);
-
-		if (!rc)
-			rc = accumulate(m, 2, ao);
-		if (rc) {
-			free(ac);
-			free(ao);
-			return rc;
 		}
 		for (size_t c = 0; c < w->nclasses; c++) {
 			double *kc = &m->kpi_class[c * BSIM_KPI_COUNT];

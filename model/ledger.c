@@ -115,18 +115,20 @@ void bsim__session_bytes(struct bsim_model *m, uint32_t i, uint64_t now,
 void bsim__sms_record(struct bsim_model *m, uint32_t i, uint64_t now)
 {
 	struct bsim__device *d = &m->dev[i];
-	const struct bsim_terms *t =
-		bsim_world_terms(m->w, d->home, d->serving);
-	struct bsim_record r = { .t_start_ns = (int64_t)now,
-				 .device = i,
-				 .home_op = d->home,
-				 .visited_op = d->serving,
-				 .kind = BSIM_TAP_SMS,
-				 .charge_ueur = t->rate_ueur_per_sms };
 
+	/* Home traffic is not billed; the terms exist only for a visited
+	 * network. */
 	if (d->serving == BSIM__NO_OP || d->serving == d->home)
 		return;
-	push(m, &r);
+	push(m,
+	     &(struct bsim_record){
+		     .t_start_ns = (int64_t)now,
+		     .device = i,
+		     .home_op = d->home,
+		     .visited_op = d->serving,
+		     .kind = BSIM_TAP_SMS,
+		     .charge_ueur = bsim_world_terms(m->w, d->home, d->serving)
+					    ->rate_ueur_per_sms });
 	m->row[i].records++;
 }
 

@@ -86,7 +86,7 @@ struct bsim__msgs {
 	uint8_t n;
 	uint8_t type[6];
 	uint8_t count[6];
-	uint16_t total;
+	uint8_t nas; /* NAS messages among them (the device's round trips). */
 };
 
 /* Hop flags. */
@@ -111,7 +111,6 @@ enum bsim__cause {
 
 /* A transaction moving through nodes: the engine payload of a hop. */
 struct bsim__hop {
-	uint64_t start_ns; /* When the device started the attempt. */
 	uint16_t seq;	   /* The device's attempt number. */
 	uint8_t proc;	   /* enum bsim__proc. */
 	uint8_t step;	   /* 0 MME, 1 IPX out, 2 HSS, 3 IPX back, 4 MME. */
@@ -230,6 +229,7 @@ struct bsim_model {
 	struct bsim_engine *eng;
 	struct bsim_rng *rng;
 	uint64_t end_ns;
+	uint64_t bin_ns; /* run.bin_s in ns. */
 	unsigned h_report, h_periodic, h_move, h_hplmn, h_retry, h_guard, h_hop,
 		h_answer, h_failure, h_fault, h_contact, h_month, h_mt, h_po;
 	/* Geography. */
@@ -280,7 +280,6 @@ struct bsim_model {
 	uint64_t rejects[256];
 	uint64_t ho_attempts, ho_ok;
 	double sla_breach_s;
-	uint64_t recovery_ns;
 	uint64_t *failure_end_ns; /* Per scheduled failure. */
 	/* Recovery: devices without service, and per failure the count
 	 * before it began and when it came back to that level. */

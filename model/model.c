@@ -322,6 +322,7 @@ int bsim_model_create(const struct bsim_world *world,
 	m->eng = engine;
 	m->rng = rng;
 	m->end_ns = S_TO_NS((double)world->run.duration_s);
+	m->bin_ns = S_TO_NS((double)world->run.bin_s);
 	m->tracing = world->run.output == BSIM_OUTPUT_FULL;
 	bsim__spool_init(&m->rec, sizeof(struct bsim_record));
 	bsim__spool_init(&m->trace, sizeof(struct bsim_trace));

@@ -49,7 +49,8 @@ void bsim__proc_tables(struct bsim_model *m)
 		s->type[s->n] = defs[i].msg;
 		s->count[s->n] = defs[i].count;
 		s->n++;
-		s->total += defs[i].count;
+		if (defs[i].msg == BSIM__M_NAS)
+			s->nas += defs[i].count;
 	}
 }
 
@@ -73,7 +74,7 @@ uint16_t bsim__node_of(const struct bsim_model *m, enum bsim_node_kind k,
 
 static size_t bin_of(const struct bsim_model *m, uint64_t t)
 {
-	size_t b = (size_t)(t / S_TO_NS((double)m->w->run.bin_s));
+	size_t b = (size_t)(t / m->bin_ns);
 
 	return b < m->nbins ? b : m->nbins - 1;
 }
@@ -176,8 +177,7 @@ static double radio_rtt(const struct bsim_model *m, uint32_t i)
 static void answer(struct bsim_model *m, uint32_t i, const struct bsim__hop *h,
 		   uint64_t t, unsigned cause, uint16_t node)
 {
-	const struct bsim__msgs *s = &m->msgs[h->proc][h->family][BSIM__N_MME];
-	unsigned nas = 0;
+	unsigned nas = m->msgs[h->proc][h->family][BSIM__N_MME].nas;
 	struct bsim__answer a = { .seq = h->seq,
 				  .proc = h->proc,
 				  .cause = (uint8_t)cause,
@@ -191,9 +191,6 @@ static void answer(struct bsim_model *m, uint32_t i, const struct bsim__hop *h,
 			bsim__proc_done(m, i, h->proc);
 		return;
 	}
-	for (unsigned k = 0; k < s->n; k++)
-		if (s->type[k] == BSIM__M_NAS)
-			nas += s->count[k];
 	rounds = nas > 1 ? nas / 2.0 - 0.5 : 0.5;
 	bsim_engine_post_at(m->eng, t + S_TO_NS(rounds * radio_rtt(m, i)),
 			    m->h_answer, i, &a);
@@ -220,8 +217,7 @@ void bsim__proc_start(struct bsim_model *m, uint32_t i, enum bsim__proc proc,
 	struct bsim__device *d = &m->dev[i];
 	const struct bsim_terms *t = bsim_world_terms(m->w, d->home, visited);
 	uint64_t now = bsim_engine_now(m->eng);
-	struct bsim__hop h = { .start_ns = now,
-			       .proc = (uint8_t)proc,
+	struct bsim__hop h = { .proc = (uint8_t)proc,
 			       .family = m->cp[d->cls].family,
 			       .visited = visited,
 			       .old = BSIM__NO_OP,
