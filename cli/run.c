@@ -159,6 +159,7 @@ int bsim_cli_run(int argc, char **argv)
 	struct progress prog = { 0 };
 	struct sigaction sa;
 	bool quiet = false, have_grid = false;
+	uint64_t ndev = 0; /* Devices of all classes. */
 	size_t nsets = 0;
 	int c, rc, status = 0;
 	double t0 = bsim_cli_wall_now();
@@ -316,14 +317,12 @@ int bsim_cli_run(int argc, char **argv)
 	}
 	if ((status = check_output(out)))
 		goto done;
+	for (size_t k = 0; k < w->nclasses; k++)
+		ndev += w->classes[k].count;
 	prog.show = !quiet && isatty(STDERR_FILENO);
 	if (prog.show) {
 		/* Large worlds take seconds to place: say what is going on
 		 * (a line of its own, so that an error reads cleanly). */
-		uint64_t ndev = 0;
-
-		for (size_t k = 0; k < w->nclasses; k++)
-			ndev += w->classes[k].count;
 		fprintf(stderr,
 			"  loading the map and placing %" PRIu64 " devices\n",
 			ndev);
@@ -340,15 +339,8 @@ int bsim_cli_run(int argc, char **argv)
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	{
-		uint64_t ndev = 0;
-
-		for (size_t k = 0; k < w->nclasses; k++)
-			ndev += w->classes[k].count;
-		ec.capacity_hint =
-			(uint32_t)(ndev * 6 < UINT32_MAX ? ndev * 6
-							 : UINT32_MAX);
-	}
+	ec.capacity_hint =
+		(uint32_t)(ndev * 6 < UINT32_MAX ? ndev * 6 : UINT32_MAX);
 	rng = bsim_rng_create(w->run.seed);
 	if (!rng || (rc = bsim_engine_create(&ec, &eng))) {
 		fprintf(stderr, "blocsim run: cannot create the engine: %s\n",

@@ -13,6 +13,12 @@ import sys
 import traceback
 
 
+class Skip(Exception):
+    """Raised by a test that cannot run in this build (reported as TAP
+    `# SKIP reason`, counted as skipped, never as passed)."""
+
+
+
 def main():
     path, args = sys.argv[1], sys.argv[2:]
     # Shared test helpers (h5same) live beside this runner.
@@ -21,6 +27,7 @@ def main():
         os.path.splitext(os.path.basename(path))[0], path)
     mod = importlib.util.module_from_spec(spec)
     mod.ARGS = args
+    mod.Skip = Skip
     try:
         spec.loader.exec_module(mod)
     except Exception:
@@ -37,6 +44,8 @@ def main():
         try:
             fn()
             print(f"ok {i} - {name}")
+        except Skip as e:
+            print(f"ok {i} - {name} # SKIP {e}")
         except Exception:
             failed += 1
             print(f"not ok {i} - {name}")

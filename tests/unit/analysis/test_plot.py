@@ -383,7 +383,7 @@ def check_signalling(h5, man):
     assert [s["node"] for s in data] == top
     busiest = data[0]
     assert close(busiest["y"][1], rate[:, top[0]].max())
-    assert close(busiest["y"][1], rate.max()) or rate.max() > busiest["y"][1]
+    assert caps, "no capacity lines"
     for s in data:
         assert_range(s["y"], rate[:, s["node"]].min(), rate[:, s["node"]].max(), s["label"])
         assert_range(s["x"], t[0] / 3600, t[-1] / 3600, s["label"])
@@ -507,10 +507,10 @@ def check_billing(h5, man):
     assert_range(s["z"], pos.min(), pos.max(), "settlement")
     assert s["x"] == [0, len(active) - 1] and s["z_units"] == "EUR"
     bal = (net.sum(axis=0) - net.sum(axis=1)) / 1e6
-    assert abs(bal.sum()) < 1e-6
     b = fig(man, "net_balance")
     assert_range(b["x"], bal[active].min(), bal[active].max(), "balance")
     assert b["x"][0] < 0 < b["x"][1]
+    assert b["balances"], "no balances"
     for name, v in b["balances"].items():
         assert close(v, bal[names.index(name)]), name
     assert "(EUR)" in b["x_label"]
@@ -536,6 +536,7 @@ def test_map_trajectories_and_border_crossings():
         dcls = f["devices"]["class"]
         ev = {k: f["trace/events/" + k][()] for k in ("t_ns", "device", "type", "cell")}
     assert 2 <= len(m["devices"]) <= 5
+    assert len(m["series"]) == len(m["devices"])
     lats, lons, borders = [], [], 0
     for s in m["series"]:
         d = s["device"]

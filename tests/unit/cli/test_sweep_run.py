@@ -302,17 +302,17 @@ def test_index_and_run_files_do_not_depend_on_the_dispatcher():
     _, ref_runs = runs_without_wall(ref[1])
     for name, d in dirs.items():
         attrs, ix, kpi, links = index(d)
-        assert kpi.dtype == ref[2].dtype, name
         assert len(kpi) == 6
-        assert kpi.tobytes() == ref[2].tobytes(), (name, "/kpi differs")
-        assert ix.dtype == ref[1].dtype, name
-        assert runs_without_wall(ix)[1] == ref_runs, (name, "/runs differs")
         assert np.all(ix["wall_s"] > 0), (name, ix["wall_s"])
-        assert links == ref[3], name
-        for k in ("format", "sweep", "base", "sweep_seed", "replications",
-                  "git_revision", "git_dirty"):
-            assert attrs[k] == ref[0][k], (name, k)
-        if name != "j1":
+        if name != "j1":  # each other way of running against -j 1
+            assert kpi.dtype == ref[2].dtype, name
+            assert kpi.tobytes() == ref[2].tobytes(), (name, "/kpi differs")
+            assert ix.dtype == ref[1].dtype, name
+            assert runs_without_wall(ix)[1] == ref_runs, (name, "/runs differs")
+            assert links == ref[3], name
+            for k in ("format", "sweep", "base", "sweep_seed", "replications",
+                      "git_revision", "git_dirty"):
+                assert attrs[k] == ref[0][k], (name, k)
             for rid in ids:
                 assert_same_datasets(
                     os.path.join(dirs["j1"], "runs", rid + ".h5"),

@@ -45,6 +45,7 @@ Test(spool, items_come_back_in_order_across_the_file_and_the_buffer)
 		cr_assert_eq(all[k].k, k);
 		cr_assert_eq(all[k].twice, 2 * k);
 		cr_assert_eq(all[k].low, (uint16_t)k);
+		cr_assert_eq(all[k].odd, k & 1);
 	}
 	/* A range straddling the file and the buffer. */
 	cr_assert_eq(bsim_spool_read(&s, s.nfile - 1, 2, all), 0);
