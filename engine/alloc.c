@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Growth of the engine's large arrays. Entry arrays are aligned to a cache
- * line so that no 32-byte entry straddles two lines (which would double
- * the misses of every random access). realloc() keeps no
+ * line, so that three lines hold eight 24-byte entries exactly. realloc() keeps no
  * alignment, so growth allocates, copies and frees; it doubles, so the
  * copies are amortised O(1) per element and never happen per event in
  * steady state.

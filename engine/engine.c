@@ -3,20 +3,21 @@
  * The native backend of the engine interface: handle slots, one of the
  * pending-event structures of queue.h, and the run loop.
  *
- * Events live in the queue itself, as 32-byte entries carrying handler
- * and target (payloads sit in a small pool), so the run loop reads only what the queue streams to
- * it. Handles are (generation << 32 | slot) over an array of 8-byte slots:
- * a slot's generation is bumped whenever its event fires or is cancelled,
- * so a handle is pending exactly while its generation is the slot's. Slots
- * are recycled LIFO (the slot an event frees is the one the next schedule
- * takes, still in cache) and the array doubles when full, never per event.
+ * Events live in the queue itself, as 24-byte entries carrying handler
+ * and target (payloads sit in a small pool), so the run loop reads only
+ * what the queue streams to it. Handles are (generation << 32 | slot) over
+ * an array of 8-byte slots: a slot's generation is bumped whenever its
+ * event fires or is cancelled, so a handle is pending exactly while its
+ * generation is the slot's. Slots are recycled LIFO (the slot an event
+ * frees is the one the next schedule takes, still in cache) and the array
+ * doubles when full, never per event.
  *
- * Cancellation bumps the generation at once (the slot is reusable at once)
- * and leaves a stale entry in the queue. A popped entry is checked against
- * its slot only if the slot's bit in `maybe_stale` is set, i.e. only if the
- * slot was ever cancelled since the last purge: a run without cancellations
- * never touches the slot array on the pop path. Stale entries are purged in
- * O(n) when they reach the live ones, so memory follows the live set.
+ * Cancellation bumps the generation at once, marks the slot dead and
+ * leaves its entry in the queue; a dead slot returns to the free list only
+ * when that entry is popped or purged, so an entry needs no generation of
+ * its own. A popped entry with a slot reads one bit of `dead`, never the
+ * slot array unless the event fires. Stale entries are purged in O(n) when
+ * they reach the live ones, so memory follows the live set.
  *
  * Not here: anything about devices, files or time units other than ns.
  */
@@ -35,7 +36,8 @@
 
 struct slot {
 	uint32_t gen;  /* Generation, >= 1; the pending event's while used. */
-	uint32_t next; /* Next free slot while free. */
+	uint32_t next; /* Next free slot while free; the pending event's
+			  payload index (or BSIM__NO_PAYLOAD) while used. */
 };
 
 struct bsim_engine {
@@ -46,16 +48,15 @@ struct bsim_engine {
 		struct bsim__ladder ladder;
 	} q;
 	struct slot *slots;
-	uint64_t *maybe_stale; /* One bit per slot: cancelled since purge. */
-	uint32_t nslots;       /* Slots allocated. */
-	uint32_t sused;	       /* Slots ever handed out: [sused, nslots) are
+	uint64_t *dead;	    /* One bit per slot: cancelled, entry queued. */
+	uint32_t nslots;    /* Slots allocated. */
+	uint32_t sused;	    /* Slots ever handed out: [sused, nslots) are
 				  untouched, so a large capacity hint costs
 				  address space, not memory. */
-	uint32_t free_head;    /* First returned slot, or SLOT_NIL. */
-	uint64_t in_use;       /* Pending events (posted ones included). */
-	uint64_t posted;       /* Pending events posted without a slot. */
-	uint64_t stale;	       /* Queue entries of cancelled events. */
-	uint64_t flagged;      /* Bits set in maybe_stale. */
+	uint32_t free_head; /* First returned slot, or SLOT_NIL. */
+	uint64_t in_use;    /* Pending events (posted ones included). */
+	uint64_t posted;    /* Pending events posted without a slot. */
+	uint64_t stale;	    /* Queue entries of cancelled events. */
 	bsim_time_ns now;
 	uint64_t seq; /* Next sequence number. */
 	/* Payloads of pending events, recycled LIFO through pay_free (the
@@ -101,12 +102,12 @@ static int slots_grow(struct bsim_engine *e, uint64_t want)
 	if (!slots)
 		return BSIM_ENOMEM;
 	e->slots = slots;
-	bits = realloc(e->maybe_stale, cap / 64 * sizeof(*bits));
+	bits = realloc(e->dead, cap / 64 * sizeof(*bits));
 	if (!bits)
 		return BSIM_ENOMEM;
 	memset(bits + e->nslots / 64, 0,
 	       (cap - e->nslots) / 64 * sizeof(*bits));
-	e->maybe_stale = bits;
+	e->dead = bits;
 	e->nslots = (uint32_t)cap;
 	return 0;
 }
@@ -184,7 +185,7 @@ void bsim_engine_destroy(struct bsim_engine *e)
 	else
 		bsim__ladder_finish(&e->q.ladder);
 	free(e->slots);
-	free(e->maybe_stale);
+	free(e->dead);
 	free(e->pay);
 	free(e);
 }
@@ -291,19 +292,25 @@ static const struct bsim__handler *checked(const struct bsim_engine *e,
 	return h;
 }
 
-/* Queue an event holding slot (SLOT_NIL: none) of generation gen. */
+/* Queue an event holding slot (SLOT_NIL: none, posted). */
 static void enqueue(struct bsim_engine *e, const struct bsim__handler *h,
 		    bsim_time_ns t_ns, unsigned handler, uint32_t target,
-		    const void *payload, uint32_t slot, uint32_t gen)
+		    const void *payload, uint32_t slot)
 {
 	struct bsim__qent x;
+	uint32_t pay =
+		h->size ? pay_put(e, payload, h->size) : BSIM__NO_PAYLOAD;
 
 	x.t = t_ns;
 	x.key = e->seq++ << 16 | handler;
-	x.slot = slot;
-	x.gen = gen;
 	x.target = target;
-	x.payload = h->size ? pay_put(e, payload, h->size) : BSIM__NO_PAYLOAD;
+	if (slot == SLOT_NIL) {
+		x.aux = pay;
+	} else {
+		x.key |= BSIM__QENT_SLOT;
+		x.aux = slot;
+		e->slots[slot].next = pay;
+	}
 	e->in_use++;
 	e->scheduled++;
 	queue_push(e, &x);
@@ -333,7 +340,7 @@ bsim_event bsim_engine_schedule_at(struct bsim_engine *e, bsim_time_ns t_ns,
 		slot = e->sused++;
 		e->slots[slot].gen = 1;
 	}
-	enqueue(e, h, t_ns, handler, target, payload, slot, e->slots[slot].gen);
+	enqueue(e, h, t_ns, handler, target, payload, slot);
 	return ((uint64_t)e->slots[slot].gen << 32) | slot;
 }
 
@@ -349,7 +356,7 @@ void bsim_engine_post_at(struct bsim_engine *e, bsim_time_ns t_ns,
 					  payload, h->size);
 		return;
 	}
-	enqueue(e, h, t_ns, handler, target, payload, SLOT_NIL, 0);
+	enqueue(e, h, t_ns, handler, target, payload, SLOT_NIL);
 	e->posted++;
 }
 
@@ -364,31 +371,41 @@ bsim_event bsim_engine_schedule_in(struct bsim_engine *e, bsim_time_ns delay_ns,
 				       payload);
 }
 
-/* Free a slot whose pending event had generation gen: a store only. */
-static void purge(struct bsim_engine *e);
-
-static inline void slot_free(struct bsim_engine *e, uint32_t slot, uint32_t gen)
+/* End a slot's use: a new generation (handles to it go stale). */
+static inline void slot_bump(struct bsim_engine *e, uint32_t slot)
 {
-	if (gen == UINT32_MAX && (e->maybe_stale[slot / 64] >> (slot % 64) & 1))
-		/* The generation wraps to 1: first drop the stale entries,
-		 * one of which could be this slot's and match a later event's
-		 * generation (a slot reused 2^32 times meanwhile). */
-		purge(e);
-	e->slots[slot].gen = gen + 1 ? gen + 1 : 1;
-	e->slots[slot].next = e->free_head;
-	e->free_head = slot;
-	e->in_use--;
+	uint32_t gen = e->slots[slot].gen + 1;
+
+	e->slots[slot].gen = gen ? gen : 1;
 }
 
-/* Filter predicate of purge(): keeps live entries and releases the
- * payload of each stale one it drops (each entry is judged once). */
+static inline void slot_free(struct bsim_engine *e, uint32_t slot)
+{
+	e->slots[slot].next = e->free_head;
+	e->free_head = slot;
+}
+
+static inline bool slot_dead(const struct bsim_engine *e, uint32_t slot)
+{
+	return e->dead[slot / 64] >> (slot % 64) & 1;
+}
+
+/* A dead slot's entry has left the queue: the slot is free again. */
+static inline void slot_bury(struct bsim_engine *e, uint32_t slot)
+{
+	e->dead[slot / 64] &= ~(UINT64_C(1) << (slot % 64));
+	slot_free(e, slot);
+}
+
+/* Filter predicate of purge(): keeps live entries and frees the slot of
+ * each stale one it drops (each entry is judged once). */
 static bool entry_live(const struct bsim__qent *q, void *ctx)
 {
 	struct bsim_engine *e = ctx;
 
-	if (q->slot == SLOT_NIL || e->slots[q->slot].gen == q->gen)
+	if (!bsim__qent_has_slot(q) || !slot_dead(e, q->aux))
 		return true;
-	pay_release(e, q->payload);
+	slot_bury(e, q->aux);
 	return false;
 }
 
@@ -408,25 +425,21 @@ static void purge(struct bsim_engine *e)
 		bsim__ladder_filter(&e->q.ladder, entry_live, e);
 	else
 		bsim__heap_filter(&e->q.heap, entry_live, e);
-	memset(e->maybe_stale, 0, e->nslots / 64 * sizeof(*e->maybe_stale));
 	e->stale = 0;
-	e->flagged = 0;
 }
 
 bool bsim_engine_cancel(struct bsim_engine *e, bsim_event ev)
 {
-	uint32_t slot = (uint32_t)ev, gen = (uint32_t)(ev >> 32);
-	uint64_t bit = UINT64_C(1) << (slot % 64);
+	uint32_t slot = (uint32_t)ev;
 
 	if (e->ns3)
 		return bsim__ns3b_cancel(e->ns3, ev);
 	if (!bsim_engine_is_pending(e, ev))
 		return false;
-	slot_free(e, slot, gen);
-	if (!(e->maybe_stale[slot / 64] & bit)) {
-		e->maybe_stale[slot / 64] |= bit;
-		e->flagged++;
-	}
+	pay_release(e, e->slots[slot].next);
+	slot_bump(e, slot);
+	e->dead[slot / 64] |= UINT64_C(1) << (slot % 64);
+	e->in_use--;
 	e->cancelled++;
 	if (++e->stale >= STALE_MIN && e->stale >= e->in_use)
 		purge(e);
@@ -482,40 +495,37 @@ static int run_loop(struct bsim_engine *e, bsim_time_ns limit)
 		const struct bsim__handler *h;
 		struct bsim__qent x;
 		unsigned char pay[BSIM_PAYLOAD_MAX];
+		uint32_t payi;
 
 		if (!q || q->t > limit)
 			return 0;
 		x = *q;
 		queue_pop(e);
-		if (x.slot == SLOT_NIL) {
+		if (!bsim__qent_has_slot(&x)) {
 			e->in_use--; /* Posted: no handle, never stale. */
 			e->posted--;
-		} else if ((e->maybe_stale[x.slot / 64] >> (x.slot % 64) & 1) &&
-			   e->slots[x.slot].gen != x.gen) {
-			/* The last stale entry gone: unflag every slot, when
-			 * that costs no more than the flagging did. */
-			if (--e->stale == 0 && e->flagged >= e->nslots / 64) {
-				memset(e->maybe_stale, 0,
-				       e->nslots / 64 *
-					       sizeof(*e->maybe_stale));
-				e->flagged = 0;
-			}
-			pay_release(e, x.payload);
+			payi = x.aux;
+		} else if (slot_dead(e, x.aux)) {
+			slot_bury(e, x.aux);
+			e->stale--;
 			continue;
 		} else {
-			slot_free(e, x.slot, x.gen);
+			payi = e->slots[x.aux].next;
+			slot_bump(e, x.aux);
+			slot_free(e, x.aux);
+			e->in_use--;
 		}
 		e->now = x.t;
 		e->executed++;
 		h = &e->handlers[bsim__qent_handler(&x)];
-		if (x.payload != BSIM__NO_PAYLOAD) {
+		if (payi != BSIM__NO_PAYLOAD) {
 			/* Copied out first: the handler may schedule, and so
 			 * reuse the record or move the pool. */
-			memcpy(pay, e->pay[x.payload], h->size);
-			pay_release(e, x.payload);
+			memcpy(pay, e->pay[payi], h->size);
+			pay_release(e, payi);
 		}
 		h->fn(e, h->ctx, x.target,
-		      x.payload != BSIM__NO_PAYLOAD ? pay : NULL);
+		      payi != BSIM__NO_PAYLOAD ? pay : NULL);
 		if (e->stop) {
 			e->stop = false;
 			return BSIM_ESTOPPED;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Implicit 4-ary min-heap of 32-byte entries keyed by (time, sequence).
+ * Implicit 4-ary min-heap of 24-byte entries keyed by (time, sequence).
  * A 4-ary heap is half as deep as a binary one, so a sift-down touches half
  * as many levels; at 10^6 pending events and more the cost per event is the
  * cache misses of the sift, not the comparisons. Entries move with a hole

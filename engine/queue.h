@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Pending-event structures of the native backend, behind one small internal
- * interface. A queue holds whole events: 32-byte entries in cache-line-
+ * interface. A queue holds whole events: 24-byte entries in cache-line-
  * aligned arrays, carrying the time, sequence, handler and target, ordered
  * by (time, sequence). Popping a timer therefore reads only the queue,
  * whose structures move entries in streams, and never a record at a
@@ -24,31 +24,38 @@
 #include <stdint.h>
 
 /*
- * One queue entry: a whole event in 32 bytes, two to a cache line. The
- * sequence number (unique per engine, < 2^48) and the handler share one
- * word, sequence above, so comparing the word compares sequences. A
- * payload lives out of line in the engine's payload pool (few events carry
- * one: messages in flight), so that the millions of timers stay small.
+ * One queue entry: a whole event in 24 bytes. The sequence number (unique
+ * per engine, < 2^48) and the handler share one word, sequence above, so
+ * comparing the word compares sequences. `aux` is the event's handle slot
+ * when the key carries BSIM__QENT_SLOT (the slot then holds the payload
+ * index), else the index of its payload in the engine's payload pool or
+ * BSIM__NO_PAYLOAD. Few events carry a payload (messages in flight), so
+ * that the millions of timers stay small.
  */
 struct bsim__qent {
-	uint64_t t;	  /* Event time, ns. */
-	uint64_t key;	  /* seq << 16 | handler. */
-	uint32_t slot;	  /* Handle slot of the event. */
-	uint32_t gen;	  /* The slot's generation when scheduled. */
-	uint32_t target;  /* Target entity. */
-	uint32_t payload; /* Payload pool index, or BSIM__NO_PAYLOAD. */
+	uint64_t t;	 /* Event time, ns. */
+	uint64_t key;	 /* seq << 16 | flags | handler. */
+	uint32_t target; /* Target entity. */
+	uint32_t aux;	 /* Slot, or payload pool index. */
 };
 
 #define BSIM__NO_PAYLOAD UINT32_MAX
+#define BSIM__QENT_SLOT 0x100u /* Key flag: aux is a handle slot. */
 #define BSIM__SEQ_MAX (UINT64_C(1) << 48)
+_Static_assert(sizeof(struct bsim__qent) == 24, "queue entries are 24 bytes");
+_Static_assert(BSIM_HANDLERS_MAX <= 0x100, "handlers fit the key's low byte");
 
-static inline uint16_t bsim__qent_handler(const struct bsim__qent *x)
+static inline unsigned bsim__qent_handler(const struct bsim__qent *x)
 {
-	return (uint16_t)x->key;
+	return (unsigned)(x->key & 0xff);
 }
 
-/* Entry arrays are aligned to a cache line, so that no entry straddles
- * two. */
+static inline bool bsim__qent_has_slot(const struct bsim__qent *x)
+{
+	return x->key & BSIM__QENT_SLOT;
+}
+
+/* Entry arrays are aligned to a cache line (eight entries fill three). */
 #define BSIM__QENT_ALIGN 64
 
 /* (time, sequence) order: true if a fires before b. */
@@ -88,16 +95,17 @@ size_t bsim__heap_bytes(const struct bsim__heap *h);
 
 #define BSIM__LADDER_RUNGS 8
 
-/* Entries per chunk: a chunk is 1 KiB (31 entries and a header). */
-#define BSIM__CHUNK_ENTRIES 31
+/* Entries per chunk: a chunk is 1 KiB (42 entries and a header). */
+#define BSIM__CHUNK_ENTRIES 42
 
 /* A block of entries; lists of chunks hold the top and bucket overflow. */
 struct bsim__chunk {
 	struct bsim__qent e[BSIM__CHUNK_ENTRIES];
 	uint32_t next; /* Next chunk of the same list, or UINT32_MAX. */
 	uint32_t n;    /* Entries in use. */
-	unsigned char pad[1024 - 8 - BSIM__CHUNK_ENTRIES * 32];
+	unsigned char pad[1024 - 8 - BSIM__CHUNK_ENTRIES * 24];
 };
+_Static_assert(sizeof(struct bsim__chunk) == 1024, "chunks are 1 KiB");
 
 /* Bucket bookkeeping; the first entry of bucket b is first[b]. */
 struct bsim__bucket {
