@@ -746,16 +746,16 @@ void bsim__on_report(struct bsim_engine *e, void *ctx, uint32_t i,
 	maybe_switch_profile(m, i, now);
 }
 
-void bsim__on_periodic(struct bsim_engine *e, void *ctx, uint32_t i,
-		       const void *payload)
+uint64_t bsim__periodic_phase(const struct bsim_model *m, uint32_t i)
 {
-	struct bsim_model *m = ctx;
-	struct bsim__device *d = &m->dev[i];
-	uint64_t now = bsim_engine_now(e);
+	return (uint64_t)(u_at(m, i, BSIM_RNG_PLACEMENT, 4) *
+			  (double)m->cp[m->dev[i].cls].t3412_ns);
+}
 
-	(void)payload;
-	bsim_engine_post_at(e, now + m->cp[d->cls].t3412_ns, m->h_periodic, i,
-			    NULL);
+void bsim__periodic_fire(struct bsim_model *m, uint32_t i, uint64_t now)
+{
+	struct bsim__device *d = &m->dev[i];
+
 	if (d->serving == BSIM__NO_OP || (d->flags & DEV_DETACHED))
 		return;
 	touch(m, i, now);
@@ -1162,11 +1162,7 @@ void bsim__device_init(struct bsim_model *m, uint32_t i)
 			    BSIM__NO_OP);
 	bsim__access_fee(m, i, 0);
 	bsim__session_open(m, i, 0);
-	/* Timers at random phases. */
-	bsim_engine_post_at(m->eng,
-			    (uint64_t)(u_at(m, i, BSIM_RNG_PLACEMENT, 4) *
-				       (double)cp->t3412_ns),
-			    m->h_periodic, i, NULL);
+	/* Timers at random phases (the periodic one: periodic.c). */
 	if (d->serving != d->home && d->serving != BSIM__NO_OP) {
 		d->flags |= DEV_HPLMN;
 		bsim_engine_post_at(

@@ -5,6 +5,9 @@
  *   cover.c   coverage per cell and per-cell signal quality;
  *   route.c   route timelines (cell changes along city corridors);
  *   device.c  device behaviour: reports, timers, mobility, selection;
+ *   periodic.c  every device's periodic update, one event per class;
+ *   mt.c      mobile-terminated messages and paging;
+ *   spool.c   billing records and the trace beyond memory;
  *   proc.c    procedures as hops through signalling nodes;
  *   ledger.c  sessions, TAP-like records, access fees, settlement;
  *   kpi.c     the KPIs at the end of a run.
@@ -215,6 +218,14 @@ struct bsim__class_params {
 	uint8_t family;
 };
 
+/* The periodic-update timers of a class's devices (periodic.c): the
+ * devices in firing order, and where the sweep is. */
+struct bsim__periodic {
+	uint32_t *order;    /* Device indices by (phase, index). */
+	uint32_t n, cur;    /* Devices; the next to fire. */
+	uint64_t cycle0_ns; /* Start of the cycle being swept. */
+};
+
 /* A mobile-terminated message waiting for its device (a list per
  * device through `next`). */
 struct bsim__mt {
@@ -262,6 +273,7 @@ struct bsim_model {
 	double *lat_core_s;	 /* [visited * nnodes + hss node], one way. */
 	struct bsim__msgs msgs[BSIM__P_COUNT][2][3];
 	struct bsim__class_params *cp;
+	struct bsim__periodic *per; /* Per class. */
 	/* Devices. */
 	size_t ndev;
 	struct bsim__device *dev;
@@ -363,6 +375,10 @@ static inline void bsim__proc_done(struct bsim_model *m, uint32_t i, unsigned p)
 	m->proc_done[(size_t)m->dev[i].cls * BSIM_PROCEDURES + p]++;
 	m->row[i].proc_digest += bsim_proc_digest(p);
 }
+/* The device's periodic-update phase in [0, T3412), from its stream. */
+uint64_t bsim__periodic_phase(const struct bsim_model *m, uint32_t i);
+/* Its T3412 expired now. */
+void bsim__periodic_fire(struct bsim_model *m, uint32_t i, uint64_t now);
 /* Can the device act now (not asleep in PSM)? */
 bool bsim__awake(const struct bsim_model *m, const struct bsim__device *d,
 		 uint64_t now);
@@ -376,6 +392,12 @@ bool bsim__edrx_idle(const struct bsim_model *m, const struct bsim__device *d,
 bool bsim__data_broken(const struct bsim_model *m, uint32_t i);
 /* Make sure a paging-occasion event is pending for device i. */
 void bsim__po_ensure(struct bsim_model *m, uint32_t i, uint64_t now);
+
+/* periodic.c: every device's T3412, one event per class. */
+int bsim__periodic_create(struct bsim_model *m);
+void bsim__periodic_free(struct bsim_model *m);
+void bsim__on_periodic(struct bsim_engine *e, void *ctx, uint32_t cls,
+		       const void *payload);
 
 /* mt.c: mobile-terminated messages and paging. */
 int bsim__mt_create(struct bsim_model *m);
@@ -401,8 +423,6 @@ void bsim__mt_finish(struct bsim_model *m);
 double bsim__mt_quantile(const uint32_t *hist, double q);
 void bsim__on_report(struct bsim_engine *e, void *ctx, uint32_t target,
 		     const void *payload);
-void bsim__on_periodic(struct bsim_engine *e, void *ctx, uint32_t target,
-		       const void *payload);
 void bsim__on_move(struct bsim_engine *e, void *ctx, uint32_t target,
 		   const void *payload);
 void bsim__on_hplmn(struct bsim_engine *e, void *ctx, uint32_t target,

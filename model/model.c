@@ -380,6 +380,8 @@ int bsim_model_create(const struct bsim_world *world,
 				i++;
 			}
 	}
+	if ((rc = bsim__periodic_create(m)))
+		goto fail;
 	for (size_t f = 0; f < world->nfailures; f++) {
 		const struct bsim_failure *fl = &world->failures[f];
 		uint8_t ph0 = 0, ph1 = 1;
@@ -512,6 +514,7 @@ void bsim_model_destroy(struct bsim_model *m)
 	free(m->row);
 	bsim__spool_finish(&m->rec);
 	bsim__mt_free(m);
+	bsim__periodic_free(m);
 	free(m->sel);
 	bsim__fee_set_finish(&m->fees);
 	bsim__spool_finish(&m->trace);
