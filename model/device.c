@@ -448,10 +448,10 @@ static void success(struct bsim_model *m, uint32_t i,
 		d->episode_ns = 0;
 	}
 	if (v != d->home && (old == d->home || old == BSIM__NO_OP) &&
-	    d->abroad_since_ns == INT64_MIN)
-		d->abroad_since_ns = (int64_t)now;
+	    d->abroad_since_s == ABROAD_NONE)
+		d->abroad_since_s = (int32_t)(now / 1000000000u);
 	if (v == d->home)
-		d->abroad_since_ns = INT64_MIN;
+		d->abroad_since_s = ABROAD_NONE;
 	d->serving = v;
 	d->ctx_op = v;
 	d->sim.rplmn = v;
@@ -685,12 +685,12 @@ static void maybe_switch_profile(struct bsim_model *m, uint32_t i, uint64_t now)
 
 	if (hn < 2 * w->noperators || hn == m->ipx_node || m->node_down[hn] ||
 	    (d->flags & DEV_BACKOFF) || d->serving == BSIM__NO_OP ||
-	    d->serving == d->home || d->abroad_since_ns == INT64_MIN ||
+	    d->serving == d->home || d->abroad_since_s == ABROAD_NONE ||
 	    (d->flags & DEV_BUSY))
 		return;
 	p = &w->platforms[hn - 2 * w->noperators];
 	if (p->local_profile_after_s <= 0 ||
-	    (int64_t)now - d->abroad_since_ns <
+	    (int64_t)now - (int64_t)d->abroad_since_s * 1000000000 <
 		    (int64_t)S_TO_NS(p->local_profile_after_s))
 		return;
 	for (size_t k = 0; k < p->nmembers; k++)
@@ -704,7 +704,7 @@ static void maybe_switch_profile(struct bsim_model *m, uint32_t i, uint64_t now)
 	d->home = local;
 	d->reset_epoch = m->op_reset_epoch[local];
 	m->row[i].home_op = local;
-	d->abroad_since_ns = INT64_MIN;
+	d->abroad_since_s = ABROAD_NONE;
 	bsim__sim_init(&d->sim, 4);
 	if (d->serving == local) {
 		bsim__svc_set(m, i, svc_of(d), now);
@@ -1026,7 +1026,7 @@ void bsim__device_init(struct bsim_model *m, uint32_t i)
 	d->serving = d->hss_loc = d->ctx_op = d->sess_op = BSIM__NO_OP;
 	d->route = NO_ROUTE;
 	d->sel = MT_NIL;
-	d->abroad_since_ns = INT64_MIN;
+	d->abroad_since_s = ABROAD_NONE;
 	bsim__sim_init(&d->sim, 4);
 	if (cl->mobility == BSIM_MOBILITY_ROUTE) {
 		const struct bsim__route_tl *r;
@@ -1151,7 +1151,7 @@ void bsim__device_init(struct bsim_model *m, uint32_t i)
 		d->serving = d->hss_loc = d->ctx_op = d->sim.rplmn = c[k].op;
 		d->ta = c[k].ta;
 		if (d->serving != d->home)
-			d->abroad_since_ns = -(int64_t)S_TO_NS(
+			d->abroad_since_s = -(int32_t)ceil(
 				u_at(m, i, BSIM_RNG_PLACEMENT, 7) *
 				ABROAD_MAX_DAYS * 86400.0);
 	}
@@ -1188,5 +1188,5 @@ void bsim__device_init(struct bsim_model *m, uint32_t i)
 	/* Awake for a random part of its cycle at the start. */
 	d->last_contact_ns = 0;
 	d->awake_until_ns = 0;
-	bsim__mt_init(m, i);
+	d->mt_head = MT_NIL;
 }

@@ -59,6 +59,7 @@
 	0.1	     /* MME queue kept for admission priority
 				[assumption]. */
 #define EPLMN_MAX 15 /* Entries of an EPLMN list (TS 24.301). */
+#define ABROAD_NONE INT32_MIN
 #define DRX_S                                                                  \
 	1.28 /* Default paging cycle without eDRX: 128 radio frames (TS
 		36.304 7.1) [spec]. */
@@ -183,13 +184,14 @@ struct bsim__device {
 	uint64_t loss_ns;    /* When service was lost. */
 	uint64_t episode_ns; /* Start of the registration episode. */
 	uint64_t sor_window_ns;
-	int64_t abroad_since_ns; /* May be before the run's start. */
 	bsim_rng_ctr ctr_backoff, ctr_sel;
 	bsim_event ev_guard, ev_retry;
 	struct bsim__sim sim;
 	uint32_t sel;	  /* Forbidden areas: row of m->sel, or MT_NIL. */
 	uint32_t mt_head; /* Waiting mobile-terminated messages, or MT_NIL. */
-	uint32_t mt_k;	  /* Draw index of the next MT arrival's gap. */
+	/* Since when roaming, in whole seconds from the run's start (before
+	 * it for devices already abroad), or ABROAD_NONE at home. */
+	int32_t abroad_since_s;
 };
 
 /* One step of a route's cycle: from t_ns (cycle time) on, the device is
@@ -233,6 +235,13 @@ struct bsim__mt {
 	uint32_t next; /* Next of the device, or of the free list. */
 };
 #define MT_NIL UINT32_MAX
+
+/* A class's mobile-terminated arrivals (mt.c): its devices
+ * [first, first + n) and the arrivals drawn so far. */
+struct bsim__mt_class {
+	uint64_t k;
+	uint32_t first, n;
+};
 
 struct bsim_model {
 	const struct bsim_world *w;
@@ -308,6 +317,7 @@ struct bsim_model {
 	struct bsim__sel_state *sel;
 	size_t nsel, capsel;
 	struct bsim__mt *mt;
+	struct bsim__mt_class *mt_cls; /* Per class. */
 	size_t capmt, nmt_used;
 	uint32_t mt_free;
 	uint32_t *mt_hist_cls, *mt_hist_op;
@@ -402,8 +412,8 @@ void bsim__on_periodic(struct bsim_engine *e, void *ctx, uint32_t cls,
 /* mt.c: mobile-terminated messages and paging. */
 int bsim__mt_create(struct bsim_model *m);
 void bsim__mt_free(struct bsim_model *m);
-/* First arrival of device i (classes with mt_per_day > 0). */
-void bsim__mt_init(struct bsim_model *m, uint32_t i);
+/* The first arrivals of each class (after the devices are placed). */
+void bsim__mt_start(struct bsim_model *m);
 void bsim__on_mt(struct bsim_engine *e, void *ctx, uint32_t target,
 		 const void *payload);
 void bsim__on_po(struct bsim_engine *e, void *ctx, uint32_t target,

@@ -382,6 +382,7 @@ int bsim_model_create(const struct bsim_world *world,
 	}
 	if ((rc = bsim__periodic_create(m)))
 		goto fail;
+	bsim__mt_start(m);
 	for (size_t f = 0; f < world->nfailures; f++) {
 		const struct bsim_failure *fl = &world->failures[f];
 		uint8_t ph0 = 0, ph1 = 1;

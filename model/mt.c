@@ -1,8 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Mobile-terminated messages (commands, configuration, firmware checks)
- * and paging. Messages arrive for a device as a Poisson process of its
- * own stream and wait at the network until the device can take them:
+ * and paging. Messages arrive for each device as a Poisson process of the
+ * class's rate mt_per_day. A class's arrivals are drawn as one process of
+ * count times that rate, each message for a device drawn uniformly from
+ * the class: the same distribution as one process per device (Poisson
+ * superposition), from one stream per class, so that the queue holds one
+ * arrival event per class instead of one per device. Messages wait at
+ * the network until the device can take them:
  *
  *   - connected (a report, update or registration in progress): at once;
  *   - idle and awake: at its next paging occasion, every eDRX cycle where
@@ -29,39 +34,54 @@ int bsim__mt_create(struct bsim_model *m)
 	const struct bsim_world *w = m->w;
 
 	m->mt_free = MT_NIL;
+	m->mt_cls = calloc(w->nclasses + 1, sizeof(*m->mt_cls));
 	m->mt_hist_cls = calloc((w->nclasses + 1) * MT_BINS, sizeof(uint32_t));
 	m->mt_hist_op = calloc((w->noperators + 1) * MT_BINS, sizeof(uint32_t));
-	return m->mt_hist_cls && m->mt_hist_op ? 0 : BSIM_ENOMEM;
+	return m->mt_cls && m->mt_hist_cls && m->mt_hist_op ? 0 : BSIM_ENOMEM;
 }
 
 void bsim__mt_free(struct bsim_model *m)
 {
 	free(m->mt);
+	free(m->mt_cls);
 	free(m->mt_hist_cls);
 	free(m->mt_hist_op);
 }
 
-/* Schedule the next arrival of device i: its gap is draw mt_k of the
- * device's MT stream. */
-static void schedule_arrival(struct bsim_model *m, uint32_t i, uint64_t now)
+/* The MT stream of class c: entity (WORLD, c), two draws per arrival
+ * (its gap, its device). */
+static uint64_t class_entity(size_t c)
 {
-	struct bsim__device *d = &m->dev[i];
-	double rate = m->cp[d->cls].mt_rate_per_s;
-	double u = bsim_rng_uniform_at(m->rng, bsim__dev_entity(i), BSIM_RNG_MT,
-				       d->mt_k++);
+	return bsim_entity(BSIM_ENTITY_WORLD, c);
+}
+
+/* Schedule the next arrival of class c after now (none past the end). */
+static void schedule_arrival(struct bsim_model *m, uint32_t c, uint64_t now)
+{
+	struct bsim__mt_class *k = &m->mt_cls[c];
+	double rate = m->cp[c].mt_rate_per_s * (double)k->n;
+	double u = bsim_rng_uniform_at(m->rng, class_entity(c), BSIM_RNG_MT,
+				       2 * k->k);
 	double dt = -log1p(-u) / rate;
 
 	if (dt >= (double)(m->end_ns - now) / NS_PER_S)
 		return; /* After the end of the run. */
-	bsim_engine_post_at(m->eng, now + S_TO_NS(dt), m->h_mt, i, NULL);
+	bsim_engine_post_at(m->eng, now + S_TO_NS(dt), m->h_mt, c, NULL);
 }
 
-void bsim__mt_init(struct bsim_model *m, uint32_t i)
+void bsim__mt_start(struct bsim_model *m)
 {
-	m->dev[i].mt_head = MT_NIL;
-	m->dev[i].mt_k = 0;
-	if (m->cp[m->dev[i].cls].mt_rate_per_s > 0)
-		schedule_arrival(m, i, 0);
+	uint32_t first = 0;
+
+	for (size_t c = 0; c < m->w->nclasses; c++) {
+		struct bsim__mt_class *k = &m->mt_cls[c];
+
+		k->first = first;
+		k->n = (uint32_t)m->w->classes[c].count;
+		first += k->n;
+		if (k->n > 0 && m->cp[c].mt_rate_per_s > 0)
+			schedule_arrival(m, (uint32_t)c, 0);
+	}
 }
 
 static uint32_t node_alloc(struct bsim_model *m)
@@ -199,16 +219,22 @@ void bsim__mt_reach(struct bsim_model *m, uint32_t i, uint64_t now)
 		bsim__po_ensure(m, i, now);
 }
 
-void bsim__on_mt(struct bsim_engine *e, void *ctx, uint32_t i,
+void bsim__on_mt(struct bsim_engine *e, void *ctx, uint32_t c,
 		 const void *payload)
 {
 	struct bsim_model *m = ctx;
-	struct bsim__device *d = &m->dev[i];
+	struct bsim__mt_class *k = &m->mt_cls[c];
 	uint64_t now = bsim_engine_now(e);
+	double u = bsim_rng_uniform_at(m->rng, class_entity(c), BSIM_RNG_MT,
+				       2 * k->k + 1);
+	uint32_t pick = (uint32_t)(u * (double)k->n);
+	uint32_t i = k->first + (pick < k->n ? pick : k->n - 1);
+	struct bsim__device *d = &m->dev[i];
 	uint32_t n;
 
 	(void)payload;
-	schedule_arrival(m, i, now);
+	k->k++;
+	schedule_arrival(m, c, now);
 	prune(m, i, now);
 	n = node_alloc(m);
 	m->mt[n].arrival_ns = now;
