@@ -55,13 +55,27 @@ static bool insert(uint64_t *keys, size_t cap, uint64_t k)
 	}
 }
 
-bool bsim__fee_due(struct bsim__fee_set *s, uint32_t device,
-		   uint16_t visited_op, int64_t month)
+static uint64_t fee_key(uint32_t device, uint16_t op, int64_t month)
 {
-	uint64_t k = (((uint64_t)device << 32) | ((uint64_t)visited_op << 16) |
-		      (uint64_t)(month & 0xffff)) +
-		     1;
+	return (((uint64_t)device << 32) | ((uint64_t)op << 16) |
+		(uint64_t)(month & 0xffff)) +
+	       1;
+}
 
+static bool lookup(const struct bsim__fee_set *s, uint64_t k)
+{
+	if (!s->cap)
+		return false;
+	for (size_t i = mix64(k) & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
+		if (s->keys[i] == k)
+			return true;
+		if (s->keys[i] == 0)
+			return false;
+	}
+}
+
+static void add(struct bsim__fee_set *s, uint64_t k)
+{
 	if (2 * (s->n + 1) > s->cap) {
 		size_t cap = s->cap ? 2 * s->cap : 1024;
 		uint64_t *keys = calloc(cap, sizeof(*keys));
@@ -75,9 +89,29 @@ bool bsim__fee_due(struct bsim__fee_set *s, uint32_t device,
 		s->keys = keys;
 		s->cap = cap;
 	}
-	if (!insert(s->keys, s->cap, k))
+	if (insert(s->keys, s->cap, k))
+		s->n++;
+}
+
+bool bsim__fee_due(struct bsim__fee_set *s, uint32_t device,
+		   uint16_t visited_op, int64_t month, uint16_t *last_op,
+		   uint8_t *last_month)
+{
+	if (*last_op == visited_op && *last_month == (uint8_t)month)
 		return false;
-	s->n++;
+	if (lookup(s, fee_key(device, visited_op, month)))
+		return false;
+	/* Due. The latest triple goes to the set, unless it is on this
+	 * network: its month there is over for good. Its full month is the
+	 * one at most a month above this one with the same low 8 bits. */
+	if (*last_op != BSIM__FEE_NONE && *last_op != visited_op) {
+		int64_t top = month + 1,
+			full = top - (int64_t)((uint8_t)(top - *last_month));
+
+		add(s, fee_key(device, *last_op, full));
+	}
+	*last_op = visited_op;
+	*last_month = (uint8_t)month;
 	return true;
 }
 

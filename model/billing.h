@@ -33,23 +33,34 @@ uint64_t bsim__charged_kb(uint64_t bytes, uint32_t min_kb);
 int64_t bsim__charge_ueur(uint64_t charged_kb, int64_t rate_ueur_per_mb);
 
 /*
- * The set of (SIM, visited network, month) whose access fee is already
- * charged: open addressing on 64-bit keys, grown at 50% load.
+ * The (SIM, visited network, month) triples whose access fee is already
+ * charged. Each SIM keeps its latest triple itself (a network and the
+ * month's low 8 bits: 3 bytes of the device); the set holds only the
+ * earlier ones it may still meet, on other networks, in an open-addressing
+ * table of 64-bit keys grown at 50% load. Most devices pay fees on one
+ * network only and never enter the table.
  */
 struct bsim__fee_set {
 	uint64_t *keys; /* 0 marks an empty slot (keys are stored + 1). */
 	size_t cap, n;
 };
 
+/* A SIM's latest charged triple: no network yet. */
+#define BSIM__FEE_NONE UINT16_MAX
+
 void bsim__fee_set_finish(struct bsim__fee_set *s);
 
 /*
  * True when the fee for (device, visited_op, month) is due now, i.e. not
- * yet charged; it is then remembered. device < 2^32, visited_op < 2^16,
- * month in [0, 2^16).
+ * yet charged; it is then remembered. *last_op and *last_month are the
+ * device's latest charged triple (*last_op BSIM__FEE_NONE at first),
+ * updated here. device < 2^32, visited_op < 2^16 - 1, month in [0, 2^16);
+ * a device's months per network never decrease, and the latest triple's
+ * month is at most one above `month` (time zones) and less than 255 below.
  */
 bool bsim__fee_due(struct bsim__fee_set *s, uint32_t device,
-		   uint16_t visited_op, int64_t month);
+		   uint16_t visited_op, int64_t month, uint16_t *last_op,
+		   uint8_t *last_month);
 
 /*
  * Settlement between n operators: gross[h * n + v] is what home h owes

@@ -381,8 +381,7 @@ void bsim__on_retry(struct bsim_engine *e, void *ctx, uint32_t i,
 		return;
 	d->flags &= (uint16_t)~DEV_BACKOFF;
 	bsim__backoff_note(m, d->backoff_node, -1, now);
-	if (d->serving == BSIM__NO_OP ||
-	    d->reset_epoch < m->op_reset_epoch[d->home])
+	if (d->serving == BSIM__NO_OP || bsim__reset_due(m, d))
 		try_register(m, i, now);
 }
 
@@ -739,8 +738,7 @@ void bsim__on_report(struct bsim_engine *e, void *ctx, uint32_t i,
 			try_register(m, i, now);
 		return;
 	}
-	if (d->reset_epoch < m->op_reset_epoch[d->home] &&
-	    !(d->flags & DEV_BACKOFF))
+	if (bsim__reset_due(m, d) && !(d->flags & DEV_BACKOFF))
 		bsim__proc_start(m, i, BSIM__P_TAU_LOCAL, d->serving, 0);
 	send_report(m, i, now);
 	maybe_switch_profile(m, i, now);
@@ -768,12 +766,10 @@ void bsim__periodic_fire(struct bsim_model *m, uint32_t i, uint64_t now)
 		bsim__handle_mobility(m, i, now);
 		return;
 	}
-	if (d->reset_epoch < m->op_reset_epoch[d->home] &&
-	    (d->flags & DEV_BACKOFF))
+	if (bsim__reset_due(m, d) && (d->flags & DEV_BACKOFF))
 		return; /* The update the HSS needs waits for the back-off. */
 	bsim__proc_start(m, i, BSIM__P_TAU_LOCAL, d->serving,
-			 d->reset_epoch < m->op_reset_epoch[d->home] ? HOP_REPLY
-								     : 0);
+			 bsim__reset_due(m, d) ? HOP_REPLY : 0);
 	/* Data buffered for a sleeping device goes with the update. */
 	if (!(d->flags & DEV_BUSY))
 		bsim__mt_contact(m, i, now);
@@ -1024,6 +1020,7 @@ void bsim__device_init(struct bsim_model *m, uint32_t i)
 	int n, k;
 
 	d->serving = d->hss_loc = d->ctx_op = d->sess_op = BSIM__NO_OP;
+	d->fee_op = BSIM__FEE_NONE;
 	d->route = NO_ROUTE;
 	d->sel = MT_NIL;
 	d->abroad_since_s = ABROAD_NONE;

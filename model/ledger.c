@@ -147,7 +147,8 @@ void bsim__access_fee(struct bsim_model *m, uint32_t i, uint64_t now)
 		unix_s,
 		w->countries[w->operators[d->serving].country].utc_offset_min);
 	if (t->access_fee_ueur == 0 ||
-	    !bsim__fee_due(&m->fees, i, d->serving, month))
+	    !bsim__fee_due(&m->fees, i, d->serving, month, &d->fee_op,
+			   &d->fee_month))
 		return;
 	push(m, &(struct bsim_record){ .t_start_ns = (int64_t)now,
 				       .device = i,

@@ -169,7 +169,8 @@ struct bsim__device {
 	int64_t sess_start_ns;
 	uint64_t last_contact_ns;
 	uint32_t ta;
-	uint32_t reset_epoch; /* HSS Resets seen. */
+	uint16_t reset_epoch; /* HSS Resets seen (mod 2^16). */
+	uint16_t fee_op;      /* Latest access fee: network (billing.h) */
 	uint16_t hss_loc;     /* Where the home HSS believes the device is. */
 	uint16_t ctx_op;      /* Network whose MME holds its context. */
 	uint16_t seq;	      /* Attempt number. */
@@ -177,6 +178,7 @@ struct bsim__device {
 	uint8_t svc;	      /* SVC_*. */
 	uint8_t proc;	      /* Procedure in flight. */
 	uint8_t sor_count;    /* Steering rejects in the window. */
+	uint8_t fee_month;    /* ... and month, low 8 bits. */
 	struct bsim__retry retry;
 	uint16_t backoff_node;
 	/* Registration changes and failures. */
@@ -276,10 +278,10 @@ struct bsim_model {
 	 * EPLMN_MAX entries: [home * EPLMN_MAX + k], neplmn[home] used. */
 	uint16_t *eplmn;
 	uint8_t *neplmn;
-	uint32_t *op_reset_epoch;
-	uint16_t *op_radio_down; /* Radio outages in progress. */
-	bool *pair_fault;	 /* [home * nop + visited]. */
-	double *lat_core_s;	 /* [visited * nnodes + hss node], one way. */
+	uint16_t *op_reset_epoch; /* HSS Resets per home, mod 2^16. */
+	uint16_t *op_radio_down;  /* Radio outages in progress. */
+	bool *pair_fault;	  /* [home * nop + visited]. */
+	double *lat_core_s;	  /* [visited * nnodes + hss node], one way. */
 	struct bsim__msgs msgs[BSIM__P_COUNT][2][3];
 	struct bsim__class_params *cp;
 	struct bsim__periodic *per; /* Per class. */
@@ -327,6 +329,14 @@ struct bsim_model {
 	double *kpi_class, *kpi_op;
 	struct bsim_results res;
 };
+
+/* Has the device's home HSS been Reset since the device last updated it?
+ * (Counts mod 2^16: wrong only if a device misses exactly 65,536.) */
+static inline bool bsim__reset_due(const struct bsim_model *m,
+				   const struct bsim__device *d)
+{
+	return d->reset_epoch != m->op_reset_epoch[d->home];
+}
 
 /* The random-stream entity of device i. */
 static inline uint64_t bsim__dev_entity(uint32_t i)

@@ -222,7 +222,7 @@ void bsim__proc_start(struct bsim_model *m, uint32_t i, enum bsim__proc proc,
 			       .visited = visited,
 			       .old = BSIM__NO_OP,
 			       .hss_node = m->op_hss_node[d->home] };
-	bool reset = d->reset_epoch < m->op_reset_epoch[d->home];
+	bool reset = bsim__reset_due(m, d);
 
 	d->last_contact_ns = now;
 

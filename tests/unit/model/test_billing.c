@@ -2,6 +2,8 @@
 /* Billing arithmetic: charged volume, exact charges, months, fees, netting. */
 #include "../../../model/billing.h"
 
+#include <stdlib.h>
+
 #include <criterion/criterion.h>
 
 Test(billing, charged_kilobytes_round_up_to_the_minimum)
@@ -30,23 +32,51 @@ Test(billing, charges_round_half_up_to_the_micro_euro)
 	cr_assert_eq(bsim__charge_ueur(5000000, 2000000), 10000000000);
 }
 
+/* The latest charged triple of each test SIM, as a device keeps it. */
+struct sims {
+	uint16_t op[200000];
+	uint8_t month[200000];
+};
+
+static bool due(struct bsim__fee_set *s, struct sims *m, uint32_t sim,
+		uint16_t op, int64_t month)
+{
+	return bsim__fee_due(s, sim, op, month, &m->op[sim], &m->month[sim]);
+}
+
 Test(billing, one_access_fee_per_sim_network_and_month)
 {
 	struct bsim__fee_set s = { 0 };
-	int due = 0;
+	struct sims *m = malloc(sizeof(*m));
+	int n = 0;
 
+	cr_assert_not_null(m);
+	for (size_t i = 0; i < 200000; i++)
+		m->op[i] = BSIM__FEE_NONE;
 	for (int i = 0; i < 5; i++)
-		due += bsim__fee_due(&s, 42, 3, 24313);
-	cr_assert_eq(due, 1, "five attaches in one month, one fee");
-	cr_assert(bsim__fee_due(&s, 42, 3, 24314), "next month");
-	cr_assert(bsim__fee_due(&s, 42, 4, 24313), "another network");
-	cr_assert(bsim__fee_due(&s, 43, 3, 24313), "another SIM");
+		n += due(&s, m, 42, 3, 24313);
+	cr_assert_eq(n, 1, "five attaches in one month, one fee");
+	cr_assert(due(&s, m, 42, 3, 24314), "next month");
+	cr_assert(due(&s, m, 42, 4, 24313), "another network");
+	cr_assert_not(due(&s, m, 42, 3, 24314), "back on the first one");
+	cr_assert_not(due(&s, m, 42, 4, 24313), "back on the second one");
+	cr_assert(due(&s, m, 43, 3, 24313), "another SIM");
 	for (uint32_t d = 0; d < 100000; d++)
-		cr_assert(bsim__fee_due(&s, 1000 + d, 7, 24313));
+		cr_assert(due(&s, m, 1000 + d, 7, 24313));
 	for (uint32_t d = 0; d < 100000; d += 997)
-		cr_assert_not(bsim__fee_due(&s, 1000 + d, 7, 24313));
-	cr_assert_eq(s.n, 100004);
+		cr_assert_not(due(&s, m, 1000 + d, 7, 24313));
+	/* Only the first network of SIM 42 had to be remembered apart. */
+	cr_assert_eq(s.n, 1);
+	/* Months far from the first: the full month of a SIM's latest triple
+	 * is found again from its low 8 bits (24313 + 300 wraps them). */
+	cr_assert(due(&s, m, 5, 8, 24613));
+	cr_assert(due(&s, m, 5, 9, 24612), "a time zone behind");
+	cr_assert_not(due(&s, m, 5, 8, 24613));
+	cr_assert(due(&s, m, 5, 8, 24614));
+	cr_assert_not(due(&s, m, 5, 9, 24612));
+	cr_assert_eq(s.n, 3);
 	bsim__fee_set_finish(&s);
+	free(m);
 }
 
 Test(billing, bilateral_netting_pays_only_the_difference)
