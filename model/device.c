@@ -544,7 +544,6 @@ void bsim__on_answer(struct bsim_engine *e, void *ctx, uint32_t i,
 	memcpy(&a, payload, sizeof(a));
 	if (a.seq != d->seq || !(d->flags & DEV_BUSY))
 		return; /* The device gave up on this attempt (T3410). */
-	bsim_engine_cancel(e, d->ev_guard);
 	d->flags &= (uint16_t)~DEV_BUSY;
 	if (a.cause == CAUSE_NONE && a.proc != BSIM__P_TAU_LOCAL &&
 	    !bsim__covers(m, d->cell, a.visited))
@@ -669,7 +668,8 @@ static void schedule_report(struct bsim_model *m, uint32_t i, uint64_t now)
 				   : m->cp[d->cls].parked_ns);
 		d->report_k++;
 	}
-	d->ev_report = bsim_engine_schedule_at(m->eng, t, m->h_report, i, NULL);
+	d->report_ns = t;
+	bsim_engine_post_at(m->eng, t, m->h_report, i, NULL);
 }
 
 /* A platform moves a device that has stayed abroad long enough to a
@@ -723,6 +723,8 @@ void bsim__on_report(struct bsim_engine *e, void *ctx, uint32_t i,
 	uint64_t now = bsim_engine_now(e);
 
 	(void)payload;
+	if (now != d->report_ns)
+		return; /* Rescheduled when the device set off. */
 	m->row[i].reports++;
 	schedule_report(m, i, now);
 	touch(m, i, now);
@@ -815,9 +817,8 @@ void bsim__on_move(struct bsim_engine *e, void *ctx, uint32_t i,
 		/* Setting off: report at the moving rate from now. */
 		uint64_t t = now + m->cp[d->cls].report_ns;
 
-		bsim_engine_cancel(e, d->ev_report);
-		d->ev_report =
-			bsim_engine_schedule_at(e, t, m->h_report, i, NULL);
+		d->report_ns = t; /* The parked one's event goes stale. */
+		bsim_engine_post_at(e, t, m->h_report, i, NULL);
 	}
 	{
 		bool awake = bsim__awake(m, d, now);
@@ -1176,11 +1177,9 @@ void bsim__device_init(struct bsim_model *m, uint32_t i)
 				      : cp->parked_ns;
 
 		d->report_k = 1;
-		d->ev_report = bsim_engine_schedule_at(
-			m->eng,
-			(uint64_t)(u_at(m, i, BSIM_RNG_PLACEMENT, 6) *
-				   (double)iv),
-			m->h_report, i, NULL);
+		d->report_ns = (uint64_t)(u_at(m, i, BSIM_RNG_PLACEMENT, 6) *
+					  (double)iv);
+		bsim_engine_post_at(m->eng, d->report_ns, m->h_report, i, NULL);
 	}
 	/* Awake for a random part of its cycle at the start. */
 	d->last_contact_ns = 0;

@@ -163,7 +163,7 @@ struct bsim__device {
 	uint32_t tl;	   /* Route timeline index. */
 	uint64_t conn_until_ns, awake_until_ns;
 	uint64_t sess_up, sess_down;
-	bsim_event ev_report;
+	uint64_t report_ns; /* Next report (events at other times are stale). */
 	/* Moves, timers, sessions. */
 	int64_t cycle0_ns; /* When the current route cycle began. */
 	int64_t sess_start_ns;
@@ -187,7 +187,7 @@ struct bsim__device {
 	uint64_t episode_ns; /* Start of the registration episode. */
 	uint64_t sor_window_ns;
 	bsim_rng_ctr ctr_backoff, ctr_sel;
-	bsim_event ev_guard, ev_retry;
+	bsim_event ev_retry;
 	struct bsim__sim sim;
 	uint32_t sel;	  /* Forbidden areas: row of m->sel, or MT_NIL. */
 	uint32_t mt_head; /* Waiting mobile-terminated messages, or MT_NIL. */

@@ -272,9 +272,10 @@ void bsim__proc_start(struct bsim_model *m, uint32_t i, enum bsim__proc proc,
 		d->flags |= DEV_BUSY;
 		d->proc = (uint8_t)proc;
 		d->target = visited;
-		d->ev_guard = bsim_engine_schedule_at(
-			m->eng, now + m->cp[d->cls].t3410_ns, m->h_guard, i,
-			&h.seq);
+		/* Posted, not cancelled: an answered attempt's guard finds
+		 * another seq, or the device no longer busy. */
+		bsim_engine_post_at(m->eng, now + m->cp[d->cls].t3410_ns,
+				    m->h_guard, i, &h.seq);
 	}
 	if (proc == BSIM__P_PROFILE_SWITCH) {
 		next(m, i, h, 2, now);
