@@ -528,9 +528,10 @@ struct dev {
 
 static void dev_row(const void *ctx, size_t i, void *out)
 {
-	const struct bsim_device_row *s =
-		&((const struct bsim_results *)ctx)->devices[i];
+	struct bsim_device_row row;
+	const struct bsim_device_row *s = &row;
 
+	bsim_results_device(ctx, i, &row);
 	*(struct dev *)out = (struct dev){
 		.id = (uint32_t)i,
 		.class_ = s->cls,

@@ -78,7 +78,7 @@ void bsim__trace(struct bsim_model *m, uint32_t i, uint8_t type, uint8_t result,
 void bsim__svc_set(struct bsim_model *m, uint32_t i, uint8_t svc, uint64_t now)
 {
 	struct bsim__device *d = &m->dev[i];
-	struct bsim_device_row *r = &m->row[i];
+	struct bsim__row *r = &m->row[i];
 	uint64_t dt = now - d->since_ns;
 
 	switch (d->svc) {
@@ -407,7 +407,7 @@ static void success(struct bsim_model *m, uint32_t i,
 		    const struct bsim__answer *a, uint64_t now)
 {
 	struct bsim__device *d = &m->dev[i];
-	struct bsim_device_row *r = &m->row[i];
+	struct bsim__row *r = &m->row[i];
 	uint16_t v = a->visited, old = d->serving;
 
 	bsim__proc_done(m, i, a->proc);
@@ -598,7 +598,7 @@ static void send_report(struct bsim_model *m, uint32_t i, uint64_t now)
 {
 	struct bsim__device *d = &m->dev[i];
 	const struct bsim_class *cl = &m->w->classes[d->cls];
-	struct bsim_device_row *r = &m->row[i];
+	struct bsim__row *r = &m->row[i];
 
 	if (bsim__data_broken(m, i)) {
 		r->reports_lost++;
@@ -608,8 +608,7 @@ static void send_report(struct bsim_model *m, uint32_t i, uint64_t now)
 	}
 	bsim__proc_start(m, i, BSIM__P_SERVICE, d->serving, 0);
 	d->conn_until_ns = now + S_TO_NS(CONNECTED_S);
-	r->bytes_up += cl->up_bytes;
-	r->bytes_down += cl->down_bytes;
+	r->sent++; /* Its volumes: rows.c. */
 	if (cl->sms)
 		bsim__sms_record(m, i, now);
 	else
@@ -702,7 +701,6 @@ static void maybe_switch_profile(struct bsim_model *m, uint32_t i, uint64_t now)
 	bsim__session_close(m, i, now, false);
 	d->home = local;
 	d->reset_epoch = m->op_reset_epoch[local];
-	m->row[i].home_op = local;
 	d->abroad_since_s = ABROAD_NONE;
 	bsim__sim_init(&d->sim, 4);
 	if (d->serving == local) {
@@ -1113,8 +1111,7 @@ void bsim__device_init(struct bsim_model *m, uint32_t i)
 			}
 		}
 	}
-	m->row[i].cls = d->cls;
-	m->row[i].home_op = m->row[i].home_op_initial = d->home;
+	m->row[i].home_op_initial = d->home;
 	m->row[i].country = place;
 	/* Registered where it would select, with no signalling. */
 	/* Registered where it would select, with no signalling: networks

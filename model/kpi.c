@@ -73,7 +73,7 @@ static int accumulate(const struct bsim_model *m, struct acc *const g[3])
 	if (!buf)
 		return BSIM_ENOMEM;
 	for (uint32_t i = 0; i < m->ndev; i++) {
-		const struct bsim_device_row *r = &m->row[i];
+		const struct bsim__row *r = &m->row[i];
 
 		for (int kind = 0; kind < 3; kind++) {
 			struct acc *a = &g[kind][group_of(m, kind, i)];
@@ -360,7 +360,7 @@ int bsim__kpi_finish(struct bsim_model *m)
 	res->cell_cover_op = m->cover_op;
 	res->cell_ta = m->cell_ta;
 	res->ndevices = m->ndev;
-	res->devices = m->row;
+	res->model = m;
 	res->proc_done_by_class = m->proc_done;
 	res->nnodes = nn;
 	res->nodes = m->node_rows;

@@ -196,6 +196,19 @@ struct bsim__device {
 	int32_t abroad_since_s;
 };
 
+/* A device's counters for its result row (rows.c derives the rest of
+ * struct bsim_device_row: class and home from the device, volumes from
+ * the reports sent and messages delivered). */
+struct bsim__row {
+	uint32_t reports, sent, reports_lost, proc_digest;
+	uint16_t home_op_initial, country;
+	uint32_t attaches_ok, attaches_failed, handovers, border_crossings,
+		reattaches, session_drops, records, mt_delivered, mt_expired;
+	uint64_t home_ns, roaming_ns, no_service_ns, interruption_ns;
+	int64_t charge_ueur;
+	uint64_t mt_latency_ns;
+};
+
 /* One step of a route's cycle: from t_ns (cycle time) on, the device is
  * in `cell`, moving or parked. */
 struct bsim__tl_step {
@@ -288,7 +301,7 @@ struct bsim_model {
 	/* Devices. */
 	size_t ndev;
 	struct bsim__device *dev;
-	struct bsim_device_row *row;
+	struct bsim__row *row;
 	/* Results being built. */
 	size_t nbins;
 	uint32_t *messages, *series;

@@ -160,7 +160,7 @@ static void prune(struct bsim_model *m, uint32_t i, uint64_t now)
 static void deliver(struct bsim_model *m, uint32_t i, uint64_t now)
 {
 	struct bsim__device *d = &m->dev[i];
-	struct bsim_device_row *r = &m->row[i];
+	struct bsim__row *r = &m->row[i];
 	const struct bsim_class *cl = &m->w->classes[d->cls];
 	uint64_t oneway = S_TO_NS(bsim__user_rtt_ms(m, i) / 2000.0);
 	uint32_t n = 0;
@@ -183,7 +183,6 @@ static void deliver(struct bsim_model *m, uint32_t i, uint64_t now)
 	d->mt_head = MT_NIL;
 	if (!n)
 		return;
-	r->bytes_down += (uint64_t)n * cl->mt_bytes;
 	if (cl->sms)
 		for (uint32_t k = 0; k < n; k++)
 			bsim__sms_record(m, i, now);

@@ -100,12 +100,11 @@ enum bsim_outcome {
 	BSIM_OUTCOME_TIMEOUT = 2,
 };
 
-/** Per-device results; one row per device. */
 /** Procedures a device row counts (model/procedures.def). */
 #define BSIM_PROCEDURES 9
 
+/** Per-device results; one row per device, from bsim_results_device(). */
 struct bsim_device_row {
-	/* Counted at every report (kept in one cache line). */
 	uint32_t reports;
 	/** Fingerprint of the device's procedure completions: the sum of
 	 *  bsim_proc_digest(p) over them (mod 2^32), so equal counts per
@@ -225,8 +224,8 @@ struct bsim_results {
 	const uint32_t *cell_cover_start; /**< ncells + 1 offsets. */
 	const uint16_t *cell_cover_op;
 	const uint32_t *cell_ta;
-	size_t ndevices;
-	const struct bsim_device_row *devices;
+	size_t ndevices;		/**< Rows: bsim_results_device(). */
+	const struct bsim_model *model; /**< The model that holds them. */
 	/** [class][procedure]: completions counted by the devices. */
 	const uint64_t *proc_done_by_class;
 	size_t nnodes;
@@ -298,6 +297,13 @@ const char *bsim_model_error(const struct bsim_model *m);
 
 /** The results; valid after bsim_model_run() returned 0. */
 const struct bsim_results *bsim_model_results(const struct bsim_model *m);
+
+/**
+ * Device i's row (i < r->ndevices). The model keeps each device's counters
+ * compactly and derives the rest (class, home, volumes) here.
+ */
+void bsim_results_device(const struct bsim_results *r, size_t i,
+			 struct bsim_device_row *out);
 
 /** Free the model. Accepts NULL. */
 void bsim_model_destroy(struct bsim_model *m);

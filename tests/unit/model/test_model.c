@@ -32,6 +32,14 @@ struct run {
 };
 
 /* A whole spool as an array (NULL when empty). */
+static struct bsim_device_row row_of(const struct bsim_results *r, size_t i)
+{
+	struct bsim_device_row d;
+
+	bsim_results_device(r, i, &d);
+	return d;
+}
+
 static void *spool_all(const struct bsim_spool *s, size_t n, size_t elem)
 {
 	void *a = n ? malloc(n * elem) : NULL;
@@ -155,7 +163,8 @@ Test(model, time_and_money_add_up, .timeout = 120)
 	run_file(&x, "topo/blocs.yaml", NULL, 0, BSIM_BACKEND_NATIVE);
 	nop = x.w->noperators;
 	for (size_t i = 0; i < x.r->ndevices; i++) {
-		const struct bsim_device_row *d = &x.r->devices[i];
+		const struct bsim_device_row d_row = row_of(x.r, i),
+					     *d = &d_row;
 
 		cr_assert_eq(d->home_ns + d->roaming_ns + d->no_service_ns,
 			     x.r->sim_duration_ns, "device %zu", i);
@@ -200,7 +209,8 @@ Test(model, movement_and_traffic_are_common_to_all_topologies, .timeout = 300)
 		run_file(&x[t], topo[t], NULL, 0, BSIM_BACKEND_NATIVE);
 	n = x[0].r->ndevices;
 	for (size_t i = 0; i < n; i++) {
-		const struct bsim_device_row *a = &x[0].r->devices[i];
+		const struct bsim_device_row a_row = row_of(x[0].r, i),
+					     *a = &a_row;
 		const struct bsim_world *w = x[0].w;
 		bool dom = w->classes[a->cls].mobility ==
 				   BSIM_MOBILITY_STATIONARY &&
@@ -210,7 +220,8 @@ Test(model, movement_and_traffic_are_common_to_all_topologies, .timeout = 300)
 		crossings += a->border_crossings;
 		domestic += dom;
 		for (int t = 1; t < 5; t++) {
-			const struct bsim_device_row *b = &x[t].r->devices[i];
+			const struct bsim_device_row b_row = row_of(x[t].r, i),
+						     *b = &b_row;
 
 			cr_assert_eq(a->border_crossings, b->border_crossings,
 				     "device %zu, %s", i, topo[t]);
@@ -237,6 +248,18 @@ Test(model, movement_and_traffic_are_common_to_all_topologies, .timeout = 300)
 		run_free(&x[t]);
 }
 
+static bool same_rows(const struct bsim_results *a,
+		      const struct bsim_results *b)
+{
+	for (size_t i = 0; i < a->ndevices; i++) {
+		struct bsim_device_row p = row_of(a, i), q = row_of(b, i);
+
+		if (memcmp(&p, &q, sizeof(p)))
+			return false;
+	}
+	return true;
+}
+
 static bool same_results(const struct run *x, const struct run *y)
 {
 	const struct bsim_results *a = x->r, *b = y->r;
@@ -244,9 +267,7 @@ static bool same_results(const struct run *x, const struct run *y)
 	size_t nm = a->nbins * a->nnodes * BSIM_MESSAGE_COUNT;
 
 	return a->ndevices == b->ndevices && a->nrecords == b->nrecords &&
-	       a->events_executed == b->events_executed &&
-	       !memcmp(a->devices, b->devices,
-		       a->ndevices * sizeof(*a->devices)) &&
+	       a->events_executed == b->events_executed && same_rows(a, b) &&
 	       !memcmp(a->messages, b->messages, nm * sizeof(uint32_t)) &&
 	       !memcmp(a->node_series, b->node_series,
 		       a->nbins * a->nnodes * BSIM_SERIES_COUNT *
@@ -446,13 +467,14 @@ Test(model, selection_seen_in_the_trace, .timeout = 300)
 	r = calloc(x.r->ndevices, sizeof(*r));
 	for (size_t i = 0; i < x.r->ndevices; i++) {
 		r[i].serving = UINT16_MAX;
-		r[i].country = x.r->devices[i].country;
+		r[i].country = row_of(x.r, i).country;
 		r[i].home_due_ns = UINT64_MAX;
 	}
 	for (size_t k = 0; k < x.r->ntrace; k++) {
 		const struct bsim_trace *t = &x.trace[k];
 		struct replay *d = &r[t->device];
-		const struct bsim_device_row *row = &x.r->devices[t->device];
+		const struct bsim_device_row row_row = row_of(x.r, t->device),
+					     *row = &row_row;
 		uint16_t home = row->home_op;
 
 		if (t->type == BSIM_TRACE_TAU)
@@ -525,7 +547,7 @@ Test(model, littles_law_for_roamers, .timeout = 120)
 	since = calloc(x.r->ndevices, sizeof(*since));
 	for (size_t i = 0; i < x.r->ndevices; i++) {
 		serving[i] = UINT16_MAX;
-		roaming += x.r->devices[i].roaming_ns / 1e9;
+		roaming += row_of(x.r, i).roaming_ns / 1e9;
 	}
 	for (size_t k = 0; k <= x.r->ntrace; k++) {
 		const struct bsim_trace *t =
@@ -536,7 +558,7 @@ Test(model, littles_law_for_roamers, .timeout = 120)
 			bool ends = !t || registers(t) ||
 				    t->type == BSIM_TRACE_LOSS;
 			uint64_t now = t ? t->t_ns : x.r->sim_duration_ns;
-			uint16_t home = x.r->devices[i].home_op;
+			uint16_t home = row_of(x.r, i).home_op;
 
 			if (!ends)
 				continue;
@@ -669,7 +691,8 @@ Test(model, a_radio_not_granted_is_refused_with_cause_15, .timeout = 120)
 
 	run_file(&x, "topo/arms-length.yaml", sets, 2, BSIM_BACKEND_NATIVE);
 	for (size_t i = 0; i < x.r->ndevices; i++) {
-		const struct bsim_device_row *d = &x.r->devices[i];
+		const struct bsim_device_row d_row = row_of(x.r, i),
+					     *d = &d_row;
 
 		if (x.w->classes[d->cls].mobility != BSIM_MOBILITY_ROUTE)
 			continue;
@@ -694,7 +717,8 @@ static struct mt_sum mt_of(const struct run *x, const char *cls, bool roaming)
 	struct mt_sum s = { 0 };
 
 	for (size_t i = 0; i < x->r->ndevices; i++) {
-		const struct bsim_device_row *d = &x->r->devices[i];
+		const struct bsim_device_row d_row = row_of(x->r, i),
+					     *d = &d_row;
 
 		if (strcmp(x->w->classes[d->cls].name, cls) ||
 		    d->no_service_ns || (d->roaming_ns > 0) != roaming ||
@@ -768,7 +792,8 @@ Test(model, mobile_terminated_messages_wait_for_paging_or_contact,
 	for (size_t c = 0; c < x.w->nclasses; c++)
 		pages += x.r->proc_done_by_class[c * BSIM_PROCEDURES + 8];
 	for (size_t i = 0; i < x.r->ndevices; i++) {
-		const struct bsim_device_row *d = &x.r->devices[i];
+		const struct bsim_device_row d_row = row_of(x.r, i),
+					     *d = &d_row;
 
 		cr_assert_eq(d->bytes_down, 100 * (uint64_t)d->mt_delivered,
 			     "device %zu", i);
