@@ -612,7 +612,7 @@ static void send_report(struct bsim_model *m, uint32_t i, uint64_t now)
 	if (cl->sms)
 		bsim__sms_record(m, i, now);
 	else
-		bsim__session_bytes(m, i, now, cl->up_bytes, cl->down_bytes);
+		bsim__session_traffic(m, i, now, 1, 0);
 	bsim__trace(m, i, BSIM_TRACE_REPORT, BSIM_OUTCOME_OK, d->serving,
 		    BSIM__NO_OP);
 	/* Connected: what waits for the device goes down now (before a

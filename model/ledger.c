@@ -55,7 +55,7 @@ void bsim__session_open(struct bsim_model *m, uint32_t i, uint64_t now)
 		return;
 	d->sess_op = d->serving;
 	d->sess_start_ns = (int64_t)now;
-	d->sess_up = d->sess_down = 0;
+	d->sess_reports = d->sess_mt = 0;
 }
 
 static void cut(struct bsim_model *m, uint32_t i, uint64_t now)
@@ -63,6 +63,10 @@ static void cut(struct bsim_model *m, uint32_t i, uint64_t now)
 	struct bsim__device *d = &m->dev[i];
 	const struct bsim_terms *t =
 		bsim_world_terms(m->w, d->home, d->sess_op);
+	const struct bsim_class *cl = &m->w->classes[d->cls];
+	uint64_t up = (uint64_t)d->sess_reports * cl->up_bytes,
+		 down = (uint64_t)d->sess_reports * cl->down_bytes +
+			(uint64_t)d->sess_mt * cl->mt_bytes;
 	struct bsim_record r = {
 		.t_start_ns = d->sess_start_ns,
 		.duration_ns = now - (uint64_t)d->sess_start_ns,
@@ -70,11 +74,11 @@ static void cut(struct bsim_model *m, uint32_t i, uint64_t now)
 		.home_op = d->home,
 		.visited_op = d->sess_op,
 		.kind = BSIM_TAP_DATA,
-		.bytes_up = d->sess_up,
-		.bytes_down = d->sess_down,
+		.bytes_up = up,
+		.bytes_down = down,
 	};
 
-	r.charged_kb = bsim__charged_kb(d->sess_up + d->sess_down, t->min_kb);
+	r.charged_kb = bsim__charged_kb(up + down, t->min_kb);
 	r.charge_ueur = bsim__charge_ueur(r.charged_kb, t->rate_ueur_per_mb);
 	push(m, &r);
 	m->row[i].records++;
@@ -82,7 +86,7 @@ static void cut(struct bsim_model *m, uint32_t i, uint64_t now)
 	    bsim__user_rtt_ms(m, i) > t->sla_ms)
 		m->sla_breach_s += (double)r.duration_ns / NS_PER_S;
 	d->sess_start_ns = (int64_t)now;
-	d->sess_up = d->sess_down = 0;
+	d->sess_reports = d->sess_mt = 0;
 }
 
 void bsim__session_close(struct bsim_model *m, uint32_t i, uint64_t now,
@@ -98,8 +102,8 @@ void bsim__session_close(struct bsim_model *m, uint32_t i, uint64_t now,
 		m->row[i].session_drops++;
 }
 
-void bsim__session_bytes(struct bsim_model *m, uint32_t i, uint64_t now,
-			 uint64_t up, uint64_t down)
+void bsim__session_traffic(struct bsim_model *m, uint32_t i, uint64_t now,
+			   uint32_t reports, uint32_t mt)
 {
 	struct bsim__device *d = &m->dev[i];
 
@@ -108,8 +112,8 @@ void bsim__session_bytes(struct bsim_model *m, uint32_t i, uint64_t now,
 	/* Partial records every PARTIAL_RECORD_S, each charged on its own. */
 	if (now - (uint64_t)d->sess_start_ns >= S_TO_NS(PARTIAL_RECORD_S))
 		cut(m, i, now);
-	d->sess_up += up;
-	d->sess_down += down;
+	d->sess_reports += reports;
+	d->sess_mt += mt;
 }
 
 void bsim__sms_record(struct bsim_model *m, uint32_t i, uint64_t now)

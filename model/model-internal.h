@@ -162,7 +162,7 @@ struct bsim__device {
 	uint32_t report_k; /* Reports made (traffic stream index). */
 	uint32_t tl;	   /* Route timeline index. */
 	uint64_t conn_until_ns, awake_until_ns;
-	uint64_t sess_up, sess_down;
+	uint32_t sess_reports, sess_mt; /* Carried by the open record. */
 	uint64_t report_ns; /* Next report (events at other times are stale). */
 	/* Moves, timers, sessions. */
 	int64_t cycle0_ns; /* When the current route cycle began. */
@@ -488,8 +488,10 @@ void bsim__session_open(struct bsim_model *m, uint32_t i, uint64_t now);
 /* Close the open record (if any); `drop`: the session was lost. */
 void bsim__session_close(struct bsim_model *m, uint32_t i, uint64_t now,
 			 bool drop);
-void bsim__session_bytes(struct bsim_model *m, uint32_t i, uint64_t now,
-			 uint64_t up, uint64_t down);
+/* Reports and mobile-terminated messages carried now, each with its
+ * class's bytes (the record's volumes follow from the counts). */
+void bsim__session_traffic(struct bsim_model *m, uint32_t i, uint64_t now,
+			   uint32_t reports, uint32_t mt);
 void bsim__sms_record(struct bsim_model *m, uint32_t i, uint64_t now);
 void bsim__access_fee(struct bsim_model *m, uint32_t i, uint64_t now);
 /* User-plane round trip of device i on its serving network, ms. */

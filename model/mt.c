@@ -187,7 +187,7 @@ static void deliver(struct bsim_model *m, uint32_t i, uint64_t now)
 		for (uint32_t k = 0; k < n; k++)
 			bsim__sms_record(m, i, now);
 	else
-		bsim__session_bytes(m, i, now, 0, (uint64_t)n * cl->mt_bytes);
+		bsim__session_traffic(m, i, now, 0, n);
 }
 
 /* Messages wait for device i and the network could hand them over now:
