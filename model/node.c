@@ -3,8 +3,8 @@
  * Signalling nodes as Lindley-recursion FIFO servers (see node.h). Per
  * arrival: drop departures that are past, compare the count with the limit,
  * draw a service time from the node's own stream, and update free_at. The
- * departure ring holds at most queue_limit times; it is the only memory per
- * node beyond counters.
+ * departure ring holds at most queue_limit times and grows with the
+ * backlog; it is the only memory per node beyond counters.
  */
 #include "node.h"
 
@@ -19,6 +19,8 @@
 /* Waits below 1 us go to bin 0; bins are 1/8 decade wide up to 10^4 s. */
 #define WAIT_MIN_S 1e-6
 #define BINS_PER_DECADE 8
+/* First ring capacity. */
+#define RING_MIN 64u
 
 int bsim__node_init(struct bsim__node *n, uint64_t entity, double rate_per_s,
 		    enum bsim__service service, double cv, uint32_t queue_limit)
@@ -26,7 +28,11 @@ int bsim__node_init(struct bsim__node *n, uint64_t entity, double rate_per_s,
 	memset(n, 0, sizeof(*n));
 	if (!(rate_per_s > 0) || queue_limit == 0 || !(cv >= 0))
 		return BSIM_EINVAL;
-	n->dep = malloc(queue_limit * sizeof(*n->dep));
+	/* The ring grows with the backlog, up to the limit: a ring of the
+	 * full limit would make every page of it resident as its head goes
+	 * round, whatever the backlog. */
+	n->cap = queue_limit < RING_MIN ? queue_limit : RING_MIN;
+	n->dep = malloc(n->cap * sizeof(*n->dep));
 	if (!n->dep)
 		return BSIM_ENOMEM;
 	n->entity = entity;
@@ -35,6 +41,24 @@ int bsim__node_init(struct bsim__node *n, uint64_t entity, double rate_per_s,
 	n->cv = cv;
 	n->queue_limit = queue_limit;
 	return 0;
+}
+
+/* Double the ring (at most to the queue limit), oldest entry first. */
+static void ring_grow(struct bsim__node *n)
+{
+	uint32_t cap =
+		n->cap > n->queue_limit / 2 ? n->queue_limit : 2 * n->cap;
+	uint64_t *a = malloc((size_t)cap * sizeof(*a));
+
+	if (!a)
+		bsim_fatal(BSIM_LOC, "out of memory for a node's queue of %u",
+			   cap);
+	for (uint32_t k = 0; k < n->count; k++)
+		a[k] = n->dep[(n->head + k) % n->cap];
+	free(n->dep);
+	n->dep = a;
+	n->head = 0;
+	n->cap = cap;
 }
 
 void bsim__node_finish(struct bsim__node *n)
@@ -48,7 +72,7 @@ void bsim__node_finish(struct bsim__node *n)
 uint32_t bsim__node_in_system(struct bsim__node *n, uint64_t t_ns)
 {
 	while (n->count > 0 && n->dep[n->head] <= t_ns) {
-		n->head = n->head + 1 == n->queue_limit ? 0 : n->head + 1;
+		n->head = n->head + 1 == n->cap ? 0 : n->head + 1;
 		n->count--;
 	}
 	return n->count;
@@ -109,7 +133,9 @@ bool bsim__node_arrive_below(struct bsim__node *n, struct bsim_rng *rng,
 	svc_ns = (uint64_t)llround(svc * 1e9);
 	start = t_ns > n->free_at_ns ? t_ns : n->free_at_ns;
 	n->free_at_ns = start + svc_ns;
-	n->dep[(n->head + n->count) % n->queue_limit] = n->free_at_ns;
+	if (n->count == n->cap)
+		ring_grow(n);
+	n->dep[(n->head + n->count) % n->cap] = n->free_at_ns;
 	n->count++;
 	if (n->count > n->max_in_system)
 		n->max_in_system = n->count;

@@ -39,6 +39,7 @@ struct bsim__node {
 	uint64_t free_at_ns;  /* When the server finishes its backlog. */
 	uint64_t *dep;	      /* Departure times in the system (ring). */
 	uint32_t head, count; /* Ring position and size. */
+	uint32_t cap;	      /* Ring capacity, <= queue_limit. */
 	bsim_rng_ctr ctr;     /* Service-time draws. */
 	/* Statistics. */
 	uint64_t arrivals, served, rejected;

@@ -138,6 +138,38 @@ Test(node, a_full_node_rejects_and_serves_at_capacity)
 	bsim_rng_destroy(rng);
 }
 
+Test(node, the_departure_ring_grows_with_the_backlog_in_fifo_order)
+{
+	struct bsim_rng *rng = bsim_rng_create(3);
+	struct bsim__node n;
+	uint64_t dep, last = 0;
+
+	/* Deterministic 1 s services, limit 1000: a burst of 700 at t = 0
+	 * grows the ring from 64 past 512; 300 more after 650 s wrap it. */
+	cr_assert_eq(bsim__node_init(&n, bsim_entity(BSIM_ENTITY_NODE, 7), 1.0,
+				     BSIM_SERVICE_DETERMINISTIC, 0, 1000),
+		     0);
+	cr_assert_eq(n.cap, 64);
+	for (int k = 0; k < 700; k++) {
+		cr_assert(bsim__node_arrive(&n, rng, 0, &dep));
+		cr_assert_eq(dep, (uint64_t)(k + 1) * 1000000000u);
+	}
+	cr_assert_eq(n.cap, 1000, "64, 128, 256, 512, then the limit");
+	cr_assert_eq(bsim__node_in_system(&n, 650000000000u), 50);
+	for (int k = 0; k < 300; k++) {
+		cr_assert(bsim__node_arrive(&n, rng, 650000000000u, &dep));
+		cr_assert_gt(dep, last);
+		last = dep;
+	}
+	cr_assert_eq(last, 1000000000000u, "FIFO across the wrap");
+	cr_assert_eq(bsim__node_in_system(&n, 650000000000u), 350);
+	cr_assert_eq(bsim__node_in_system(&n, 999500000000u), 1);
+	cr_assert_eq(bsim__node_in_system(&n, 1000000000000u), 0);
+	cr_assert_eq(n.max_in_system, 700);
+	bsim__node_finish(&n);
+	bsim_rng_destroy(rng);
+}
+
 Test(node, service_draws_come_from_the_nodes_own_stream)
 {
 	struct bsim_rng *rng = bsim_rng_create(3);
