@@ -441,9 +441,12 @@ static void success(struct bsim_model *m, uint32_t i,
 						  : BSIM_TRACE_TAU,
 		    BSIM_OUTCOME_OK, v, old);
 	if (d->episode_ns) {
-		bsim__grow((void **)&m->lat_s, &m->caplat, m->nlat,
-			   sizeof(*m->lat_s), 4096);
-		m->lat_s[m->nlat++] = (double)(now - d->episode_ns) / NS_PER_S;
+		double lat = (double)(now - d->episode_ns) / NS_PER_S;
+
+		m->lat_hist[bsim__fine_bin(lat)]++;
+		m->lat_coarse[bsim__latency_bin(lat)]++;
+		m->lat_sum_s += lat;
+		m->nlat++;
 		d->episode_ns = 0;
 	}
 	if (v != d->home && (old == d->home || old == BSIM__NO_OP) &&

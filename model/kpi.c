@@ -38,13 +38,6 @@ static double ratio(double a, double b)
 	return b > 0 ? a / b : NAN;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* Device-derived sums of one group of devices. */
 struct acc {
 	double ok, failed, nosvc, cross, reatt, intr, drops, n, nmob, usage,
@@ -143,14 +136,31 @@ static void device_kpis(const struct bsim_model *m, const struct acc *a,
 	k[BSIM_KPI_mt_latency_mean_s] = ratio(a->mt_s, a->mt_ok);
 }
 
-static double quantile(const double *v, size_t n, double p)
+unsigned bsim__fine_bin(double s)
 {
-	size_t k;
+	double x = log10(s > FINE_MIN_S ? s : FINE_MIN_S) - log10(FINE_MIN_S);
+	long b = (long)floor(x * 100.0);
 
+	return b < 0 ? 0 : b >= FINE_BINS ? FINE_BINS - 1 : (unsigned)b;
+}
+
+double bsim__fine_quantile(const uint32_t *hist, double q)
+{
+	uint64_t want, acc = 0, n = 0;
+
+	for (unsigned b = 0; b < FINE_BINS; b++)
+		n += hist[b];
 	if (n == 0)
 		return NAN;
-	k = (size_t)ceil(p * (double)n);
-	return v[k ? k - 1 : 0];
+	want = (uint64_t)ceil(q * (double)n);
+	if (want == 0)
+		want = 1;
+	for (unsigned b = 0; b < FINE_BINS; b++) {
+		acc += hist[b];
+		if (acc >= want) /* The bin's geometric middle. */
+			return FINE_MIN_S * pow(10, (b + 0.5) / 100.0);
+	}
+	return FINE_MIN_S * pow(10, FINE_BINS / 100.0);
 }
 
 unsigned bsim__latency_bin(double s)
@@ -169,7 +179,7 @@ int bsim__kpi_finish(struct bsim_model *m)
 	struct bsim_results *res = &m->res;
 	size_t nop = w->noperators, nn = m->nnodes;
 	double days = (double)m->end_ns / NS_PER_S / 86400.0, *k = res->kpi;
-	double bin_s = (double)w->run.bin_s, msgs = 0, peak = 0, sum = 0;
+	double bin_s = (double)w->run.bin_s, msgs = 0, peak = 0;
 	uint64_t storm = 0;
 	struct acc all = { 0 }, *ac, *ao;
 	int rc;
@@ -193,21 +203,21 @@ int bsim__kpi_finish(struct bsim_model *m)
 	device_kpis(m, &all, k);
 	{
 		/* The spare row after the classes' holds their sum. */
-		uint32_t *h = &m->mt_hist_cls[w->nclasses * MT_BINS];
+		uint32_t *h = &m->mt_hist_cls[w->nclasses * FINE_BINS];
 
 		for (size_t c = 0; c < w->nclasses; c++)
-			for (unsigned b = 0; b < MT_BINS; b++)
-				h[b] += m->mt_hist_cls[c * MT_BINS + b];
-		k[BSIM_KPI_mt_latency_p95_s] = bsim__mt_quantile(h, 0.95);
+			for (unsigned b = 0; b < FINE_BINS; b++)
+				h[b] += m->mt_hist_cls[c * FINE_BINS + b];
+		k[BSIM_KPI_mt_latency_p95_s] = bsim__fine_quantile(h, 0.95);
 	}
-	if (m->nlat)
-		qsort(m->lat_s, m->nlat, sizeof(double), cmp_double);
-	for (size_t q = 0; q < m->nlat; q++)
-		sum += m->lat_s[q];
-	k[BSIM_KPI_attach_latency_mean_s] = m->nlat ? sum / m->nlat : NAN;
-	k[BSIM_KPI_attach_latency_p50_s] = quantile(m->lat_s, m->nlat, 0.50);
-	k[BSIM_KPI_attach_latency_p95_s] = quantile(m->lat_s, m->nlat, 0.95);
-	k[BSIM_KPI_attach_latency_p99_s] = quantile(m->lat_s, m->nlat, 0.99);
+	k[BSIM_KPI_attach_latency_mean_s] =
+		m->nlat ? m->lat_sum_s / (double)m->nlat : NAN;
+	k[BSIM_KPI_attach_latency_p50_s] =
+		bsim__fine_quantile(m->lat_hist, 0.50);
+	k[BSIM_KPI_attach_latency_p95_s] =
+		bsim__fine_quantile(m->lat_hist, 0.95);
+	k[BSIM_KPI_attach_latency_p99_s] =
+		bsim__fine_quantile(m->lat_hist, 0.99);
 	for (size_t q = 0; q < m->nbins * nn * BSIM_MESSAGE_COUNT; q++)
 		msgs += m->messages[q];
 	k[BSIM_KPI_signalling_msgs_per_device_day] =
@@ -265,11 +275,9 @@ int bsim__kpi_finish(struct bsim_model *m)
 	for (unsigned b = 0; b <= BSIM_LATENCY_BINS; b++)
 		res->latency_edges[b] =
 			pow(10, -2 + 7.0 * b / BSIM_LATENCY_BINS);
-	memset(res->latency_counts, 0, sizeof(res->latency_counts));
+	memcpy(res->latency_counts, m->lat_coarse, sizeof(res->latency_counts));
 	memcpy(res->mt_latency_counts, m->mt_coarse,
 	       sizeof(res->mt_latency_counts));
-	for (size_t q = 0; q < m->nlat; q++)
-		res->latency_counts[bsim__latency_bin(m->lat_s[q])]++;
 	/* Settlement netting. */
 	{
 		bool *np = calloc(nop * nop, sizeof(*np));
@@ -303,8 +311,8 @@ int bsim__kpi_finish(struct bsim_model *m)
 			for (unsigned q = 0; q < BSIM_KPI_COUNT; q++)
 				kc[q] = NAN;
 			device_kpis(m, &ac[c], kc);
-			kc[BSIM_KPI_mt_latency_p95_s] = bsim__mt_quantile(
-				&m->mt_hist_cls[c * MT_BINS], 0.95);
+			kc[BSIM_KPI_mt_latency_p95_s] = bsim__fine_quantile(
+				&m->mt_hist_cls[c * FINE_BINS], 0.95);
 		}
 		for (size_t o = 0; o < nop; o++) {
 			double *ko = &m->kpi_op[o * BSIM_KPI_COUNT];
@@ -312,8 +320,8 @@ int bsim__kpi_finish(struct bsim_model *m)
 			for (unsigned q = 0; q < BSIM_KPI_COUNT; q++)
 				ko[q] = NAN;
 			device_kpis(m, &ao[o], ko);
-			ko[BSIM_KPI_mt_latency_p95_s] = bsim__mt_quantile(
-				&m->mt_hist_op[o * MT_BINS], 0.95);
+			ko[BSIM_KPI_mt_latency_p95_s] = bsim__fine_quantile(
+				&m->mt_hist_op[o * FINE_BINS], 0.95);
 			ko[BSIM_KPI_home_hss_tx_per_subscriber_day] =
 				ratio((double)m->op_hss_tx[o], ao[o].n * days);
 		}

@@ -63,10 +63,10 @@
 #define DRX_S                                                                  \
 	1.28 /* Default paging cycle without eDRX: 128 radio frames (TS
 		36.304 7.1) [spec]. */
-/* Mobile-terminated latencies for quantiles: MT_BINS log-spaced bins
- * from 1 ms to 10^7 s, 100 per decade (each bin 2.3% wide). */
-#define MT_BINS 1000
-#define MT_HIST_MIN_S 1e-3
+/* Latencies for quantiles (attach, mobile-terminated): FINE_BINS
+ * log-spaced bins from 1 ms to 10^7 s, 100 per decade (each 2.3% wide). */
+#define FINE_BINS 1000
+#define FINE_MIN_S 1e-3
 
 /* Procedures (procedures.def). */
 enum bsim__proc {
@@ -311,8 +311,12 @@ struct bsim_model {
 	struct bsim_spool trace; /* struct bsim_trace, at level full. */
 	char spool_err[160];	 /* Why a spool failed, if one did. */
 	bool tracing;
-	double *lat_s; /* Attach latencies of episodes. */
-	size_t nlat, caplat;
+	/* Attach latencies of registration episodes: how many, their sum,
+	 * fine bins for quantiles and the published coarse bins. */
+	uint64_t nlat;
+	double lat_sum_s;
+	uint32_t lat_hist[FINE_BINS];
+	uint64_t lat_coarse[BSIM_LATENCY_BINS];
 	uint64_t rejects[256];
 	uint64_t ho_attempts, ho_ok;
 	double sla_breach_s;
@@ -326,7 +330,7 @@ struct bsim_model {
 	uint64_t *fail_recovered_ns;
 	uint8_t *fail_state; /* 0 not begun, 1 active, 2 recovering, 3 done. */
 	/* Mobile-terminated messages: waiting ones, and delivery latencies
-	 * per class and per home operator (MT_BINS each). */
+	 * per class and per home operator (FINE_BINS each). */
 	/* Forbidden tracking areas of the devices that ever had one: most
 	 * never do, so the lists live here, not in every device. */
 	struct bsim__sel_state *sel;
@@ -361,6 +365,12 @@ static inline uint64_t bsim__dev_entity(uint32_t i)
  * (BSIM_LATENCY_BINS log-spaced bins, 10 ms to 10^5 s; outliers go to
  * the first and last bins). */
 unsigned bsim__latency_bin(double s);
+/* kpi.c: fine bins of latencies for quantiles (FINE_BINS, log-spaced from
+ * FINE_MIN_S, 100 per decade), and quantile q of such a histogram (NaN
+ * when empty): the geometric middle of the bin that holds it, within
+ * 1.2% of the exact value. */
+unsigned bsim__fine_bin(double s);
+double bsim__fine_quantile(const uint32_t *hist, double q);
 
 /* model.c: a spool failed (s->err set); the run stops and fails. */
 void bsim__spool_failed(struct bsim_model *m, const struct bsim_spool *s,
@@ -451,9 +461,7 @@ void bsim__mt_reach(struct bsim_model *m, uint32_t i, uint64_t now);
 /* At the end of the run: messages older than their expiry count as lost
  * (younger ones stay pending, uncounted). */
 void bsim__mt_finish(struct bsim_model *m);
-/* Quantile q of an MT_BINS histogram (NaN when empty): the geometric
- * middle of the bin that holds it. */
-double bsim__mt_quantile(const uint32_t *hist, double q);
+
 void bsim__on_report(struct bsim_engine *e, void *ctx, uint32_t target,
 		     const void *payload);
 void bsim__on_move(struct bsim_engine *e, void *ctx, uint32_t target,

@@ -519,7 +519,6 @@ void bsim_model_destroy(struct bsim_model *m)
 	free(m->sel);
 	bsim__fee_set_finish(&m->fees);
 	bsim__spool_finish(&m->trace);
-	free(m->lat_s);
 	free(m->node_rows);
 	free(m->kpi_class);
 	free(m->kpi_op);

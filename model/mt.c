@@ -35,8 +35,10 @@ int bsim__mt_create(struct bsim_model *m)
 
 	m->mt_free = MT_NIL;
 	m->mt_cls = calloc(w->nclasses + 1, sizeof(*m->mt_cls));
-	m->mt_hist_cls = calloc((w->nclasses + 1) * MT_BINS, sizeof(uint32_t));
-	m->mt_hist_op = calloc((w->noperators + 1) * MT_BINS, sizeof(uint32_t));
+	m->mt_hist_cls =
+		calloc((w->nclasses + 1) * FINE_BINS, sizeof(uint32_t));
+	m->mt_hist_op =
+		calloc((w->noperators + 1) * FINE_BINS, sizeof(uint32_t));
 	return m->mt_cls && m->mt_hist_cls && m->mt_hist_op ? 0 : BSIM_ENOMEM;
 }
 
@@ -105,34 +107,6 @@ static void node_release(struct bsim_model *m, uint32_t k)
 	m->mt_free = k;
 }
 
-static unsigned fine_bin(double s)
-{
-	double x = log10(s > MT_HIST_MIN_S ? s : MT_HIST_MIN_S) -
-		   log10(MT_HIST_MIN_S);
-	long b = (long)floor(x * 100.0);
-
-	return b < 0 ? 0 : b >= MT_BINS ? MT_BINS - 1 : (unsigned)b;
-}
-
-double bsim__mt_quantile(const uint32_t *hist, double q)
-{
-	uint64_t want, acc = 0, n = 0;
-
-	for (unsigned b = 0; b < MT_BINS; b++)
-		n += hist[b];
-	if (n == 0)
-		return NAN;
-	want = (uint64_t)ceil(q * (double)n);
-	if (want == 0)
-		want = 1;
-	for (unsigned b = 0; b < MT_BINS; b++) {
-		acc += hist[b];
-		if (acc >= want) /* The bin's geometric middle. */
-			return MT_HIST_MIN_S * pow(10, (b + 0.5) / 100.0);
-	}
-	return MT_HIST_MIN_S * pow(10, MT_BINS / 100.0);
-}
-
 /* Drop (as expired) the waiting messages of device i already past their
  * expiry, so that a device out of reach for long holds only the live
  * ones. */
@@ -169,14 +143,14 @@ static void deliver(struct bsim_model *m, uint32_t i, uint64_t now)
 	for (uint32_t k = d->mt_head, next; k != MT_NIL; k = next) {
 		uint64_t lat = now - m->mt[k].arrival_ns + oneway;
 		double s = (double)lat / NS_PER_S;
-		unsigned f = fine_bin(s);
+		unsigned f = bsim__fine_bin(s);
 
 		next = m->mt[k].next;
 		node_release(m, k);
 		r->mt_delivered++;
 		r->mt_latency_ns += lat;
-		m->mt_hist_cls[(size_t)d->cls * MT_BINS + f]++;
-		m->mt_hist_op[(size_t)d->home * MT_BINS + f]++;
+		m->mt_hist_cls[(size_t)d->cls * FINE_BINS + f]++;
+		m->mt_hist_op[(size_t)d->home * FINE_BINS + f]++;
 		m->mt_coarse[bsim__latency_bin(s)]++;
 		n++;
 	}
