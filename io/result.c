@@ -366,10 +366,6 @@ static int agreements(hid_t root, const struct bsim_results *r)
 	for (size_t h = 0; h < nop; h++)
 		for (size_t v = 0; v < nop; v++) {
 			const struct bsim_terms *t = bsim_world_terms(w, h, v);
-			const struct bsim_city *x =
-				&w->cities[w->operators[h].hss_site];
-			const struct bsim_city *y =
-				&w->cities[w->operators[v].hss_site];
 			struct agr *q = &a[h * nop + v];
 
 			q->home = (uint16_t)h;
@@ -390,13 +386,7 @@ static int agreements(hid_t root, const struct bsim_results *r)
 			q->psm_abroad = t->psm_abroad;
 			q->radios = t->radios;
 			q->sla_ms = t->sla_ms;
-			/* As the model: two 2 ms hops, 0.021 ms per km,
-			 * and 2 x 5 ms of hub detour through an IPX. */
-			q->path_rtt_ms =
-				4.0 +
-				0.021 * bsim_geo_distance_km(x->lat, x->lon,
-							     y->lat, y->lon) +
-				(h != v && t->path == BSIM_PATH_IPX ? 10 : 0);
+			q->path_rtt_ms = r->path_rtt_ms[h * nop + v];
 			q->fault_rate_per_year = t->fault_rate_per_year;
 			q->fault_detect_s = t->fault_detect_s;
 			q->fault_repair_s = t->fault_repair_s;

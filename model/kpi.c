@@ -295,6 +295,24 @@ int bsim__kpi_finish(struct bsim_model *m)
 		bsim__settle_net(m->settle, np, nop, m->net);
 		free(np);
 	}
+	/* Path round trips as the procedures take them (proc.c): twice the
+	 * one-way core latency to the home's current HSS node, plus the hub
+	 * detours of a roaming path through the IPX. */
+	m->path_rtt_ms = malloc((nop ? nop * nop : 1) * sizeof(double));
+	if (!m->path_rtt_ms) {
+		free(ac);
+		free(ao);
+		return BSIM_ENOMEM;
+	}
+	for (size_t h = 0; h < nop; h++)
+		for (size_t v = 0; v < nop; v++)
+			m->path_rtt_ms[h * nop + v] =
+				2e3 *
+				(m->lat_core_s[v * nn + m->op_hss_node[h]] +
+				 (h != v && bsim_world_terms(w, h, v)->path ==
+							  BSIM_PATH_IPX
+					  ? IPX_DETOUR_S
+					  : 0));
 	/* By class and by home operator. */
 	m->kpi_class =
 		malloc((w->nclasses + 1) * BSIM_KPI_COUNT * sizeof(double));
@@ -379,6 +397,7 @@ int bsim__kpi_finish(struct bsim_model *m)
 	res->records = &m->rec;
 	res->settlement_ueur = m->settle;
 	res->net_ueur = m->net;
+	res->path_rtt_ms = m->path_rtt_ms;
 	res->kpi_by_class = m->kpi_class;
 	res->kpi_by_operator = m->kpi_op;
 	res->ntrace = m->trace.n;

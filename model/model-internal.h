@@ -344,6 +344,7 @@ struct bsim_model {
 	uint64_t *proc_done; /* [class][BSIM_PROCEDURES] completions. */
 	struct bsim_node_row *node_rows;
 	double *kpi_class, *kpi_op;
+	double *path_rtt_ms; /* [home * nop + visited]. */
 	struct bsim_results res;
 };
 

@@ -522,5 +522,6 @@ void bsim_model_destroy(struct bsim_model *m)
 	free(m->node_rows);
 	free(m->kpi_class);
 	free(m->kpi_op);
+	free(m->path_rtt_ms);
 	free(m);
 }

@@ -240,6 +240,10 @@ struct bsim_results {
 	const struct bsim_spool *records;
 	/** [home][visited] gross and net settlement, micro-euro. */
 	const int64_t *settlement_ueur, *net_ueur;
+	/** [home][visited] signalling round trip between the visited MME and
+	 *  the home's HSS (a platform's pool for its members) without node
+	 *  delays, ms: the path the model's procedures take. */
+	const double *path_rtt_ms;
 	double kpi[BSIM_KPI_COUNT];
 	/** [class][kpi] and [operator][kpi] (by home operator). */
 	const double *kpi_by_class, *kpi_by_operator;

@@ -271,32 +271,9 @@ def test_j2_runs_every_run_and_indexes_them():
 
 # 2 -------------------------------------------------------------------------
 
-def test_index_and_run_files_do_not_depend_on_the_dispatcher():
-    top = tmpdir()
-    dirs = {"j1": os.path.join(top, "j1"), "j2": os.path.join(top, "j2")}
-    for name, j in (("j1", "1"), ("j2", "2")):
-        p = sweep(TINY, "-o", dirs[name], "-j", j)
-        assert p.returncode == 0, (name, p.stderr)
-        counts, workers = summary(p, dirs[name])
-        assert counts == (6, 0, 0, 0), (name, counts)
-        assert len(workers) == int(j) and sum(workers) == 6, workers
-    if has_mpi():
-        dirs["mpi"] = os.path.join(top, "mpi")
-        p = mpi_sweep(TINY, "-o", dirs["mpi"])
-        assert p.returncode == 0, ("mpirun", p.returncode, p.stderr)
-        counts, workers = summary(p, dirs["mpi"])
-        assert counts == (6, 0, 0, 0), counts
-        assert len(workers) == 2 and sum(workers) == 6, workers
-        assert p.stderr.count("runs per worker") == 1, p.stderr
-        assert_no_tmp(dirs["mpi"])
-        # Rank 0 decides for all ranks: an existing DIR is refused.
-        before = snapshot(dirs["mpi"])
-        p = mpi_sweep(TINY, "-o", dirs["mpi"])
-        assert p.returncode == 2, (p.returncode, p.stderr)
-        assert "exists; use --resume" in p.stderr, p.stderr
-        assert snapshot(dirs["mpi"]) == before
-    else:
-        print("# this build has no MPI: the 2-rank case was not run")
+def same_as_j1(dirs):
+    """Every sweep in dirs (name -> DIR) has the index and run files of
+    dirs["j1"], wall times aside."""
     ids = ids_of(TINY)
     ref = index(dirs["j1"])
     _, ref_runs = runs_without_wall(ref[1])
@@ -317,6 +294,43 @@ def test_index_and_run_files_do_not_depend_on_the_dispatcher():
                 assert_same_datasets(
                     os.path.join(dirs["j1"], "runs", rid + ".h5"),
                     os.path.join(d, "runs", rid + ".h5"))
+
+
+def jobs_sweep(top, j):
+    """TINY with -j j into top/j<j>; its directory."""
+    d = os.path.join(top, "j" + j)
+    p = sweep(TINY, "-o", d, "-j", j)
+    assert p.returncode == 0, (j, p.stderr)
+    counts, workers = summary(p, d)
+    assert counts == (6, 0, 0, 0), (j, counts)
+    assert len(workers) == int(j) and sum(workers) == 6, workers
+    return d
+
+
+def test_index_and_run_files_do_not_depend_on_the_job_count():
+    top = tmpdir()
+    same_as_j1({"j1": jobs_sweep(top, "1"), "j2": jobs_sweep(top, "2")})
+
+
+def test_index_and_run_files_do_not_depend_on_mpi_ranks():
+    if not has_mpi():
+        raise Skip("this build has no MPI")  # noqa: F821 (set by taprun.py)
+    top = tmpdir()
+    dirs = {"j1": jobs_sweep(top, "1"), "mpi": os.path.join(top, "mpi")}
+    p = mpi_sweep(TINY, "-o", dirs["mpi"])
+    assert p.returncode == 0, ("mpirun", p.returncode, p.stderr)
+    counts, workers = summary(p, dirs["mpi"])
+    assert counts == (6, 0, 0, 0), counts
+    assert len(workers) == 2 and sum(workers) == 6, workers
+    assert p.stderr.count("runs per worker") == 1, p.stderr
+    assert_no_tmp(dirs["mpi"])
+    # Rank 0 decides for all ranks: an existing DIR is refused.
+    before = snapshot(dirs["mpi"])
+    p = mpi_sweep(TINY, "-o", dirs["mpi"])
+    assert p.returncode == 2, (p.returncode, p.stderr)
+    assert "exists; use --resume" in p.stderr, p.stderr
+    assert snapshot(dirs["mpi"]) == before
+    same_as_j1(dirs)
 
 
 # 3 -------------------------------------------------------------------------
@@ -485,15 +499,16 @@ def check_balance(p, d):
 
 
 def test_longest_first_gives_one_worker_the_long_run():
-    top = tmpdir()
-    d = os.path.join(top, "j2")
+    d = os.path.join(tmpdir(), "j2")
     p = sweep(BALANCE, "-o", d, "-j", "2")
     assert p.returncode == 0, p.stderr
     check_balance(p, d)
+
+
+def test_longest_first_gives_one_rank_the_long_run():
     if not has_mpi():
-        print("# this build has no MPI: the 2-rank case was not run")
-        return
-    d = os.path.join(top, "mpi")
+        raise Skip("this build has no MPI")  # noqa: F821 (set by taprun.py)
+    d = os.path.join(tmpdir(), "mpi")
     p = mpi_sweep(BALANCE, "-o", d, unbound=True)
     assert p.returncode == 0, (p.returncode, p.stderr)
     check_balance(p, d)

@@ -10,6 +10,7 @@
  */
 #include <blocsim/engine.h>
 #include <blocsim/error.h>
+#include <blocsim/geo.h>
 #include <blocsim/model.h>
 #include <blocsim/rng.h>
 #include <blocsim/scenario.h>
@@ -275,6 +276,51 @@ static bool same_results(const struct run *x, const struct run *y)
 	       (!a->nrecords ||
 		!memcmp(x->rec, y->rec, a->nrecords * sizeof(*x->rec))) &&
 	       !memcmp(a->kpi, b->kpi, sizeof(a->kpi));
+}
+
+/* /agreements/path_rtt_ms: 4 ms + 0.021 ms/km from the visited MME's site
+ * to the home's HSS node, + 10 ms through the IPX. */
+static double want_rtt_ms(const struct bsim_world *w, size_t h, size_t v,
+			  uint16_t hss_site)
+{
+	const struct bsim_city *a = &w->cities[w->operators[v].hss_site],
+			       *b = &w->cities[hss_site];
+
+	return 4 +
+	       0.021 * bsim_geo_distance_km(a->lat, a->lon, b->lat, b->lon) +
+	       (h != v && bsim_world_terms(w, h, v)->path == BSIM_PATH_IPX ? 10
+									   : 0);
+}
+
+Test(model, path_round_trips_lead_to_the_hss_the_procedures_use)
+{
+	struct run x;
+	const struct bsim_platform *p;
+	size_t nop, elsewhere = 0, members = 0;
+
+	run_file(&x, "topo/shared-platform.yaml", NULL, 0, BSIM_BACKEND_NATIVE);
+	nop = x.w->noperators;
+	cr_assert_eq(x.w->nplatforms, 1);
+	p = &x.w->platforms[0];
+	for (size_t h = 0; h < nop; h++) {
+		uint16_t site = x.w->operators[h].hss_site;
+
+		for (size_t k = 0; k < p->nmembers; k++)
+			if (p->members[k] == h)
+				site = p->hss_site;
+		members += site == p->hss_site;
+		elsewhere += site == p->hss_site &&
+			     x.w->operators[h].hss_site != p->hss_site;
+		for (size_t v = 0; v < nop; v++)
+			cr_assert_float_eq(x.r->path_rtt_ms[h * nop + v],
+					   want_rtt_ms(x.w, h, v, site), 1e-9,
+					   "home %zu, visited %zu", h, v);
+	}
+	/* Members whose own HSS site is not the platform's tell the two
+	 * apart. */
+	cr_assert_geq(members, p->nmembers);
+	cr_assert_gt(elsewhere, 0);
+	run_free(&x);
 }
 
 Test(model, same_seed_same_results_other_seed_other_results, .timeout = 120)
