@@ -23,7 +23,8 @@
 #include <stdint.h>
 
 #define BSIM__NO_OP UINT16_MAX
-#define BSIM__FPLMN_MAX 8
+/* FPLMN entries: TS 31.102's EF_FPLMN holds at least 4; the model keeps 4. */
+#define BSIM__FPLMN_MAX 4
 #define BSIM__TA_FORBID_MAX 4
 
 /* What the SIM keeps across power cycles. */
