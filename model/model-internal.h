@@ -291,6 +291,9 @@ struct bsim_model {
 	 * EPLMN_MAX entries: [home * EPLMN_MAX + k], neplmn[home] used. */
 	uint16_t *eplmn;
 	uint8_t *neplmn;
+	/* [home * nop + visited]: the home ranks a network of the visited
+	 * one's country higher (steering may reject there). */
+	bool *steer_better;
 	uint16_t *op_reset_epoch; /* HSS Resets per home, mod 2^16. */
 	uint16_t *op_radio_down;  /* Radio outages in progress. */
 	bool *pair_fault;	  /* [home * nop + visited]. */

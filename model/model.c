@@ -150,6 +150,34 @@ static int nodes_build(struct bsim_model *m)
 	return 0;
 }
 
+/* For steering: whether the home ranks a network of v's country above v
+ * (unranked v: any ranked one), per (home, visited). */
+static int steer_build(struct bsim_model *m)
+{
+	const struct bsim_world *w = m->w;
+	size_t nop = w->noperators;
+
+	m->steer_better = calloc(nop * nop + 1, sizeof(*m->steer_better));
+	if (!m->steer_better)
+		return BSIM_ENOMEM;
+	for (size_t h = 0; h < nop; h++)
+		for (size_t v = 0; v < nop; v++) {
+			uint16_t rv = bsim_world_terms(w, h, v)->steering_rank;
+
+			for (size_t o = 0; o < nop; o++) {
+				uint16_t r = bsim_world_terms(w, h, o)
+						     ->steering_rank;
+
+				if (o != v &&
+				    w->operators[o].country ==
+					    w->operators[v].country &&
+				    r && (rv == 0 || r < rv))
+					m->steer_better[h * nop + v] = true;
+			}
+		}
+	return 0;
+}
+
 /* The EPLMN list of each home (see model-internal.h): the home, then
  * partners with an eplmn agreement, ranked ones first by rank, then by
  * index. */
@@ -357,7 +385,7 @@ int bsim_model_create(const struct bsim_world *world,
 	    (rc = bsim__routes_build(m, err, errlen)))
 		goto fail;
 	bsim__proc_tables(m);
-	if ((rc = eplmn_build(m)))
+	if ((rc = eplmn_build(m)) || (rc = steer_build(m)))
 		goto fail;
 	for (size_t c = 0; c < world->nclasses; c++)
 		ndev += world->classes[c].count;
@@ -487,6 +515,7 @@ void bsim_model_destroy(struct bsim_model *m)
 	free(m->node_sec_count);
 	free(m->op_hss_node);
 	free(m->eplmn);
+	free(m->steer_better);
 	free(m->neplmn);
 	free(m->lat_core_s);
 	free(m->cp);

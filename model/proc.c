@@ -293,21 +293,9 @@ static bool steer_reject(struct bsim_model *m, uint32_t i, uint16_t v,
 {
 	struct bsim__device *d = &m->dev[i];
 	const struct bsim_world *w = m->w;
-	uint16_t rv = bsim_world_terms(w, d->home, v)->steering_rank;
 	unsigned max = w->operators[d->home].sor_max_attempts;
-	bool better = false;
 
-	if (max == 0)
-		return false;
-	for (size_t o = 0; o < w->noperators && !better; o++) {
-		uint16_t r = bsim_world_terms(w, d->home, o)->steering_rank;
-
-		if (o != v &&
-		    w->operators[o].country == w->operators[v].country && r &&
-		    (rv == 0 || r < rv))
-			better = true;
-	}
-	if (!better)
+	if (max == 0 || !m->steer_better[(size_t)d->home * w->noperators + v])
 		return false;
 	if (now - d->sor_window_ns > S_TO_NS(SOR_WINDOW_S)) {
 		d->sor_window_ns = now;
