@@ -189,12 +189,11 @@ static void show(const struct sweep_exec *x, size_t running)
 
 bool sweep_finish(struct sweep_exec *x, size_t k, int st, size_t w)
 {
-	char path[PATH_MAX], err[512];
+	char err[512];
 	bool ok;
 
-	snprintf(path, sizeof(path), "%s/runs/%s.h5", x->dir, x->s->runs[k].id);
 	ok = WIFEXITED(st) && WEXITSTATUS(st) == 0 &&
-	     bsim_run_file_complete(path, &x->s->runs[k]);
+	     bsim_index_take(x->index, k);
 	if (!ok) {
 		sweep_remove_tmp(x, k);
 		bsim_index_failed(x->index, k);

@@ -70,7 +70,34 @@ static size_t parse_params(char *text, struct bsim_param *p, size_t max)
 	return n;
 }
 
-bool bsim_run_file_complete(const char *path, const struct bsim_run *run)
+/* Read a run file's KPI row (by field name) and wall time from open f. */
+static void read_kpi(hid_t f, double *kpi, double *wall)
+{
+	const char *names[BSIM_KPI_COUNT];
+	double *row = NULL;
+	hid_t a;
+
+	for (unsigned k = 0; k < BSIM_KPI_COUNT; k++) {
+		kpi[k] = NAN;
+		names[k] = bsim_kpi_name(k);
+	}
+	*wall = NAN;
+	if (bsim__h5_read_fields(f, "kpi", names, BSIM_KPI_COUNT, &row) >= 1)
+		memcpy(kpi, row, BSIM_KPI_COUNT * sizeof(double));
+	free(row);
+	if (H5Aexists(f, "wall_seconds") > 0) {
+		a = H5Aopen(f, "wall_seconds", H5P_DEFAULT);
+		if (a >= 0) {
+			H5Aread(a, H5T_NATIVE_DOUBLE, wall);
+			H5Aclose(a);
+		}
+	}
+}
+
+/* Is path a complete result of run? If so and kpi is not NULL, its KPI
+ * row and wall time too, from the same opening of the file. */
+static bool check_file(const char *path, const struct bsim_run *run,
+		       double *kpi, double *wall)
 {
 	hid_t f, root;
 	char *status = NULL, *id = NULL, *params = NULL, got[17];
@@ -92,7 +119,6 @@ bool bsim_run_file_complete(const char *path, const struct bsim_run *run)
 		attr_i64(root, "sweep_replication", &rep);
 		H5Gclose(root);
 	}
-	H5Fclose(f);
 	if (status && id && params && rep >= 0 && !strcmp(status, "complete") &&
 	    !strcmp(id, run->id)) {
 		size_t n = parse_params(params, p, 64);
@@ -100,10 +126,18 @@ bool bsim_run_file_complete(const char *path, const struct bsim_run *run)
 		bsim_run_id(p, n, (uint64_t)rep, got);
 		ok = !strcmp(got, run->id);
 	}
+	if (ok && kpi)
+		read_kpi(f, kpi, wall);
+	H5Fclose(f);
 	free(status);
 	free(id);
 	free(params);
 	return ok;
+}
+
+bool bsim_run_file_complete(const char *path, const struct bsim_run *run)
+{
+	return check_file(path, run, NULL, NULL);
 }
 
 struct bsim_index {
@@ -142,6 +176,25 @@ int bsim_index_create(const char *dir, const struct bsim_sweep *s,
 	return 0;
 }
 
+bool bsim_index_take(struct bsim_index *x, size_t k)
+{
+	const struct bsim_run *run = &x->s->runs[k];
+	size_t len = strlen(x->dir) + 96;
+	char *path = malloc(len);
+	bool ok;
+
+	if (!path)
+		return false;
+	snprintf(path, len, "%s/runs/%s.h5", x->dir, run->id);
+	ok = check_file(path, run, &x->kpi[k * BSIM_KPI_COUNT], &x->wall[k]);
+	if (ok) {
+		x->status[k] = BSIM_RUN_COMPLETE;
+		x->have_kpi[k] = true;
+	}
+	free(path);
+	return ok;
+}
+
 void bsim_index_failed(struct bsim_index *x, size_t k)
 {
 	x->failed[k] = true;
@@ -150,37 +203,6 @@ void bsim_index_failed(struct bsim_index *x, size_t k)
 enum bsim_run_status bsim_index_status(const struct bsim_index *x, size_t k)
 {
 	return (enum bsim_run_status)x->status[k];
-}
-
-/* Read a run file's KPI row (by field name) and wall time. */
-static void read_kpi(const char *path, double *kpi, double *wall)
-{
-	hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT), a;
-
-	for (unsigned k = 0; k < BSIM_KPI_COUNT; k++)
-		kpi[k] = NAN;
-	*wall = NAN;
-	if (f < 0)
-		return;
-	{
-		const char *names[BSIM_KPI_COUNT];
-		double *row = NULL;
-
-		for (unsigned k = 0; k < BSIM_KPI_COUNT; k++)
-			names[k] = bsim_kpi_name(k);
-		if (bsim__h5_read_fields(f, "kpi", names, BSIM_KPI_COUNT,
-					 &row) >= 1)
-			memcpy(kpi, row, BSIM_KPI_COUNT * sizeof(double));
-		free(row);
-	}
-	if (H5Aexists(f, "wall_seconds") > 0) {
-		a = H5Aopen(f, "wall_seconds", H5P_DEFAULT);
-		if (a >= 0) {
-			H5Aread(a, H5T_NATIVE_DOUBLE, wall);
-			H5Aclose(a);
-		}
-	}
-	H5Fclose(f);
 }
 
 /* Is every run's value of parameter p a number? */
@@ -339,10 +361,9 @@ int bsim_index_write(struct bsim_index *x, char *err, size_t errlen)
 		snprintf(path, len, "%s/runs/%s.h5", x->dir, s->runs[r].id);
 		if (x->status[r] == BSIM_RUN_COMPLETE && x->have_kpi[r])
 			continue; /* Verified before; run files never change. */
-		if (bsim_run_file_complete(path, &s->runs[r])) {
+		if (check_file(path, &s->runs[r], &x->kpi[r * BSIM_KPI_COUNT],
+			       &x->wall[r])) {
 			x->status[r] = BSIM_RUN_COMPLETE;
-			read_kpi(path, &x->kpi[r * BSIM_KPI_COUNT],
-				 &x->wall[r]);
 			x->have_kpi[r] = true;
 		} else {
 			x->status[r] = x->failed[r] ? BSIM_RUN_FAILED

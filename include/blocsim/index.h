@@ -51,6 +51,13 @@ struct bsim_index;
 int bsim_index_create(const char *dir, const struct bsim_sweep *s,
 		      const char *sweep_text, struct bsim_index **out);
 
+/**
+ * Run @p k (index into s->runs) ended: true if DIR/runs/<id>.h5 is its
+ * complete result (bsim_run_file_complete()), whose KPI row the index then
+ * keeps, reading the file once.
+ */
+bool bsim_index_take(struct bsim_index *x, size_t k);
+
 /** Record that run @p k (index into s->runs) failed in this process. */
 void bsim_index_failed(struct bsim_index *x, size_t k);
 
