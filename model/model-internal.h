@@ -10,7 +10,8 @@
  *   spool.c   billing records and the trace beyond memory;
  *   proc.c    procedures as hops through signalling nodes;
  *   ledger.c  sessions, TAP-like records, access fees, settlement;
- *   kpi.c     the KPIs at the end of a run.
+ *   kpi.c     the KPIs at the end of a run;
+ *   rows.c    each device's published row from its counters.
  *
  * Times are integer nanoseconds from the run's start. Operator, class and
  * node ids are indices into the world's / model's arrays.
