@@ -155,7 +155,9 @@ bsim_event bsim_engine_schedule_in(struct bsim_engine *engine,
 				   uint32_t target, const void *payload);
 
 /**
- * Cancel a pending event. Its pool slot is reclaimed at once.
+ * Cancel a pending event: its handle is dead at once and its payload is
+ * released; the native backend reuses its slot once the stale queue entry
+ * has left the queue (popped or purged), ns-3 at once.
  * @return true if the event was pending and is now cancelled; false (and
  *         nothing changes) if it already fired, was already cancelled, its
  *         slot was recycled, or @p ev is BSIM_EVENT_NONE.
