@@ -240,7 +240,7 @@ struct bsim__class_params {
  * devices in firing order, and where the sweep is. */
 struct bsim__periodic {
 	uint32_t *order;    /* Device indices by (phase, index). */
-	uint32_t n, cur;    /* Devices; the next to fire. */
+	uint32_t cur;	    /* The next to fire. */
 	uint64_t cycle0_ns; /* Start of the cycle being swept. */
 };
 
@@ -251,13 +251,6 @@ struct bsim__mt {
 	uint32_t next; /* Next of the device, or of the free list. */
 };
 #define MT_NIL UINT32_MAX
-
-/* A class's mobile-terminated arrivals (mt.c): its devices
- * [first, first + n) and the arrivals drawn so far. */
-struct bsim__mt_class {
-	uint64_t k;
-	uint32_t first, n;
-};
 
 struct bsim_model {
 	const struct bsim_world *w;
@@ -304,6 +297,9 @@ struct bsim_model {
 	struct bsim__periodic *per; /* Per class. */
 	/* Devices. */
 	size_t ndev;
+	/* Devices are placed class by class: class c's are [cls_first[c],
+	 * cls_first[c + 1]). */
+	uint32_t *cls_first;
 	struct bsim__device *dev;
 	struct bsim__row *row;
 	/* Results being built. */
@@ -340,7 +336,7 @@ struct bsim_model {
 	struct bsim__sel_state *sel;
 	size_t nsel, capsel;
 	struct bsim__mt *mt;
-	struct bsim__mt_class *mt_cls; /* Per class. */
+	uint64_t *mt_k; /* Per class: arrivals drawn so far. */
 	size_t capmt, nmt_used;
 	uint32_t mt_free;
 	uint32_t *mt_hist_cls, *mt_hist_op;

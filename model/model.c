@@ -387,8 +387,15 @@ int bsim_model_create(const struct bsim_world *world,
 	bsim__proc_tables(m);
 	if ((rc = eplmn_build(m)) || (rc = steer_build(m)))
 		goto fail;
-	for (size_t c = 0; c < world->nclasses; c++)
+	m->cls_first = calloc(world->nclasses + 1, sizeof(*m->cls_first));
+	if (!m->cls_first) {
+		rc = BSIM_ENOMEM;
+		goto fail;
+	}
+	for (size_t c = 0; c < world->nclasses; c++) {
 		ndev += world->classes[c].count;
+		m->cls_first[c + 1] = (uint32_t)ndev;
+	}
 	m->ndev = ndev;
 	m->proc_done = calloc((world->nclasses + 1) * BSIM_PROCEDURES,
 			      sizeof(*m->proc_done));
@@ -397,17 +404,13 @@ int bsim_model_create(const struct bsim_world *world,
 	rc = BSIM_ENOMEM;
 	if (!m->dev || !m->row || !m->proc_done)
 		goto fail;
-	{
-		uint32_t i = 0;
-
-		for (size_t c = 0; c < world->nclasses; c++)
-			for (uint64_t k = 0; k < world->classes[c].count; k++) {
-				m->dev[i].cls = (uint16_t)c;
-				bsim__device_init(m, i);
-				m->n_nosvc += m->dev[i].svc == SVC_NONE;
-				i++;
-			}
-	}
+	for (size_t c = 0; c < world->nclasses; c++)
+		for (uint32_t i = m->cls_first[c]; i < m->cls_first[c + 1];
+		     i++) {
+			m->dev[i].cls = (uint16_t)c;
+			bsim__device_init(m, i);
+			m->n_nosvc += m->dev[i].svc == SVC_NONE;
+		}
 	if ((rc = bsim__periodic_create(m)))
 		goto fail;
 	bsim__mt_start(m);
@@ -540,6 +543,7 @@ void bsim_model_destroy(struct bsim_model *m)
 	free(m->country_cells);
 	bsim__routes_free(m);
 	free(m->proc_done);
+	free(m->cls_first);
 	free(m->dev);
 	free(m->row);
 	bsim__spool_finish(&m->rec);

@@ -34,18 +34,18 @@ int bsim__mt_create(struct bsim_model *m)
 	const struct bsim_world *w = m->w;
 
 	m->mt_free = MT_NIL;
-	m->mt_cls = calloc(w->nclasses + 1, sizeof(*m->mt_cls));
+	m->mt_k = calloc(w->nclasses + 1, sizeof(*m->mt_k));
 	m->mt_hist_cls =
 		calloc((w->nclasses + 1) * FINE_BINS, sizeof(uint32_t));
 	m->mt_hist_op =
 		calloc((w->noperators + 1) * FINE_BINS, sizeof(uint32_t));
-	return m->mt_cls && m->mt_hist_cls && m->mt_hist_op ? 0 : BSIM_ENOMEM;
+	return m->mt_k && m->mt_hist_cls && m->mt_hist_op ? 0 : BSIM_ENOMEM;
 }
 
 void bsim__mt_free(struct bsim_model *m)
 {
 	free(m->mt);
-	free(m->mt_cls);
+	free(m->mt_k);
 	free(m->mt_hist_cls);
 	free(m->mt_hist_op);
 }
@@ -60,10 +60,10 @@ static uint64_t class_entity(size_t c)
 /* Schedule the next arrival of class c after now (none past the end). */
 static void schedule_arrival(struct bsim_model *m, uint32_t c, uint64_t now)
 {
-	struct bsim__mt_class *k = &m->mt_cls[c];
-	double rate = m->cp[c].mt_rate_per_s * (double)k->n;
+	double rate = m->cp[c].mt_rate_per_s *
+		      (double)(m->cls_first[c + 1] - m->cls_first[c]);
 	double u = bsim_rng_uniform_at(m->rng, class_entity(c), BSIM_RNG_MT,
-				       2 * k->k);
+				       2 * m->mt_k[c]);
 	double dt = -log1p(-u) / rate;
 
 	if (dt >= (double)(m->end_ns - now) / NS_PER_S)
@@ -73,17 +73,10 @@ static void schedule_arrival(struct bsim_model *m, uint32_t c, uint64_t now)
 
 void bsim__mt_start(struct bsim_model *m)
 {
-	uint32_t first = 0;
-
-	for (size_t c = 0; c < m->w->nclasses; c++) {
-		struct bsim__mt_class *k = &m->mt_cls[c];
-
-		k->first = first;
-		k->n = (uint32_t)m->w->classes[c].count;
-		first += k->n;
-		if (k->n > 0 && m->cp[c].mt_rate_per_s > 0)
+	for (size_t c = 0; c < m->w->nclasses; c++)
+		if (m->cls_first[c + 1] > m->cls_first[c] &&
+		    m->cp[c].mt_rate_per_s > 0)
 			schedule_arrival(m, (uint32_t)c, 0);
-	}
 }
 
 static uint32_t node_alloc(struct bsim_model *m)
@@ -196,23 +189,23 @@ void bsim__on_mt(struct bsim_engine *e, void *ctx, uint32_t c,
 		 const void *payload)
 {
 	struct bsim_model *m = ctx;
-	struct bsim__mt_class *k = &m->mt_cls[c];
 	uint64_t now = bsim_engine_now(e);
+	uint32_t first = m->cls_first[c], n = m->cls_first[c + 1] - first;
 	double u = bsim_rng_uniform_at(m->rng, class_entity(c), BSIM_RNG_MT,
-				       2 * k->k + 1);
-	uint32_t pick = (uint32_t)(u * (double)k->n);
-	uint32_t i = k->first + (pick < k->n ? pick : k->n - 1);
+				       2 * m->mt_k[c] + 1);
+	uint32_t pick = (uint32_t)(u * (double)n);
+	uint32_t i = first + (pick < n ? pick : n - 1);
 	struct bsim__device *d = &m->dev[i];
-	uint32_t n;
+	uint32_t msg;
 
 	(void)payload;
-	k->k++;
+	m->mt_k[c]++;
 	schedule_arrival(m, c, now);
 	prune(m, i, now);
-	n = node_alloc(m);
-	m->mt[n].arrival_ns = now;
-	m->mt[n].next = d->mt_head;
-	d->mt_head = n;
+	msg = node_alloc(m);
+	m->mt[msg].arrival_ns = now;
+	m->mt[msg].next = d->mt_head;
+	d->mt_head = msg;
 	bsim__mt_reach(m, i, now);
 }
 

@@ -35,20 +35,18 @@ static int by_phase(const void *a, const void *b)
 int bsim__periodic_create(struct bsim_model *m)
 {
 	const struct bsim_world *w = m->w;
-	uint32_t first = 0;
 
 	m->per = calloc(w->nclasses ? w->nclasses : 1, sizeof(*m->per));
 	if (!m->per)
 		return BSIM_ENOMEM;
 	for (size_t c = 0; c < w->nclasses; c++) {
 		struct bsim__periodic *p = &m->per[c];
-		uint32_t n = (uint32_t)w->classes[c].count;
+		uint32_t first = m->cls_first[c],
+			 n = m->cls_first[c + 1] - first;
 		struct phased *s;
 
-		p->n = n;
 		if (n == 0)
 			continue;
-		/* The devices of a class are contiguous from `first`. */
 		s = malloc((size_t)n * sizeof(*s));
 		p->order = malloc((size_t)n * sizeof(*p->order));
 		if (!s || !p->order) {
@@ -66,7 +64,6 @@ int bsim__periodic_create(struct bsim_model *m)
 		bsim_engine_post_at(m->eng,
 				    bsim__periodic_phase(m, p->order[0]),
 				    m->h_periodic, (uint32_t)c, NULL);
-		first += n;
 	}
 	return 0;
 }
@@ -88,7 +85,7 @@ void bsim__on_periodic(struct bsim_engine *e, void *ctx, uint32_t c,
 	uint32_t i = p->order[p->cur];
 
 	(void)payload;
-	if (++p->cur == p->n) {
+	if (++p->cur == m->cls_first[c + 1] - m->cls_first[c]) {
 		p->cur = 0;
 		p->cycle0_ns += m->cp[c].t3412_ns;
 	}
