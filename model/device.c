@@ -850,11 +850,9 @@ void bsim__on_hplmn(struct bsim_engine *e, void *ctx, uint32_t i,
 
 	(void)payload;
 	d->flags &= (uint16_t)~DEV_HPLMN;
-	if (d->serving == BSIM__NO_OP || d->serving == d->home)
-		return;
-	d->flags |= DEV_HPLMN;
-	bsim_engine_post_at(e, now + m->cp[d->cls].hplmn_ns, m->h_hplmn, i,
-			    NULL);
+	schedule_hplmn(m, i, now); /* The next search, while roaming. */
+	if (!(d->flags & DEV_HPLMN))
+		return; /* Home or without service: searching stops. */
 	if (!bsim__awake(m, d, now) || (d->flags & (DEV_BUSY | DEV_BACKOFF)))
 		return;
 	rank = bsim_world_terms(m->w, d->home, d->serving)->steering_rank;
