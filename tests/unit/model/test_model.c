@@ -41,6 +41,20 @@ static struct bsim_device_row row_of(const struct bsim_results *r, size_t i)
 	return d;
 }
 
+/* Messages of one type counted at the MMEs over the whole run. */
+static uint64_t mme_messages(const struct bsim_results *r, unsigned type)
+{
+	uint64_t sum = 0;
+
+	for (size_t b = 0; b < r->nbins; b++)
+		for (size_t n = 0; n < r->nnodes; n++)
+			if (r->nodes[n].kind == BSIM_NODE_MME)
+				sum += r->messages[(b * r->nnodes + n) *
+							   BSIM_MESSAGE_COUNT +
+						   type];
+	return sum;
+}
+
 static void *spool_all(const struct bsim_spool *s, size_t n, size_t elem)
 {
 	void *a = n ? malloc(n * elem) : NULL;
@@ -125,20 +139,14 @@ static unsigned nas_of(unsigned proc)
 Test(model, nodes_count_what_devices_complete, .timeout = 120)
 {
 	struct run x;
-	uint64_t node_nas = 0, dev_nas = 0, done = 0;
+	uint64_t node_nas, dev_nas = 0, done = 0;
 
 	run_file(&x, "topo/arms-length.yaml", NULL, 0, BSIM_BACKEND_NATIVE);
 	/* A world without failures, faults or overload: every procedure
 	 * started completes, so the counts must agree exactly. */
 	cr_assert_eq(x.r->kpi[BSIM_KPI_timeouts], 0);
 	cr_assert_eq(x.r->kpi[BSIM_KPI_rejects_cause_22], 0);
-	for (size_t b = 0; b < x.r->nbins; b++)
-		for (size_t n = 0; n < x.r->nnodes; n++)
-			if (x.r->nodes[n].kind == BSIM_NODE_MME)
-				node_nas +=
-					x.r->messages[(b * x.r->nnodes +
-						       n) * BSIM_MESSAGE_COUNT +
-						      BSIM__M_NAS];
+	node_nas = mme_messages(x.r, BSIM__M_NAS);
 	for (size_t c = 0; c < x.w->nclasses; c++)
 		for (unsigned p = 0; p < BSIM_PROCEDURES; p++) {
 			uint64_t k =
@@ -788,7 +796,7 @@ Test(model, mobile_terminated_messages_wait_for_paging_or_contact,
 	 * home adds 5 ms. */
 	struct run x;
 	struct mt_sum edrx, drx, psm, roam, spr;
-	uint64_t paging = 0, pages = 0;
+	uint64_t paging, pages = 0;
 
 	run_file(&x, "mt.yaml", NULL, 0, BSIM_BACKEND_NATIVE);
 	edrx = mt_of(&x, "edrx", false);
@@ -828,13 +836,7 @@ Test(model, mobile_terminated_messages_wait_for_paging_or_contact,
 			   spr.latency_s / spr.delivered);
 	/* Every paging counted at the MMEs is a page the devices answered,
 	 * and each delivered message brought its payload. */
-	for (size_t b = 0; b < x.r->nbins; b++)
-		for (size_t n = 0; n < x.r->nnodes; n++)
-			if (x.r->nodes[n].kind == BSIM_NODE_MME)
-				paging +=
-					x.r->messages[(b * x.r->nnodes +
-						       n) * BSIM_MESSAGE_COUNT +
-						      BSIM__M_PAGING];
+	paging = mme_messages(x.r, BSIM__M_PAGING);
 	for (size_t c = 0; c < x.w->nclasses; c++)
 		pages += x.r->proc_done_by_class[c * BSIM_PROCEDURES + 8];
 	for (size_t i = 0; i < x.r->ndevices; i++) {
