@@ -747,12 +747,6 @@ void bsim__on_report(struct bsim_engine *e, void *ctx, uint32_t i,
 	maybe_switch_profile(m, i, now);
 }
 
-uint64_t bsim__periodic_phase(const struct bsim_model *m, uint32_t i)
-{
-	return (uint64_t)(u_at(m, i, BSIM_RNG_PLACEMENT, 4) *
-			  (double)m->cp[m->dev[i].cls].t3412_ns);
-}
-
 void bsim__periodic_fire(struct bsim_model *m, uint32_t i, uint64_t now)
 {
 	struct bsim__device *d = &m->dev[i];

@@ -419,9 +419,7 @@ static inline void bsim__proc_done(struct bsim_model *m, uint32_t i, unsigned p)
 	m->proc_done[(size_t)m->dev[i].cls * BSIM_PROCEDURES + p]++;
 	m->row[i].proc_digest += bsim_proc_digest(p);
 }
-/* The device's periodic-update phase in [0, T3412), from its stream. */
-uint64_t bsim__periodic_phase(const struct bsim_model *m, uint32_t i);
-/* Its T3412 expired now. */
+/* Device i's T3412 expired now (periodic.c calls it). */
 void bsim__periodic_fire(struct bsim_model *m, uint32_t i, uint64_t now);
 /* Can the device act now (not asleep in PSM)? */
 bool bsim__awake(const struct bsim_model *m, const struct bsim__device *d,

@@ -4,7 +4,7 @@
  * class instead of one per device.
  *
  * A device's timer runs on a fixed grid: phase_i + k * T3412 of its class,
- * the phase drawn once from its own stream (bsim__periodic_phase). So the
+ * the phase drawn once from its own stream (phase() below). So the
  * class's devices fire in the same order every cycle: the order of their
  * phases. Each class keeps its devices sorted by (phase, index), 4 bytes a
  * device, and one event walks that order: it serves one device and posts
@@ -17,6 +17,14 @@
 #include <blocsim/error.h>
 
 #include <stdlib.h>
+
+/* Device i's phase in [0, T3412): its PLACEMENT draw 4. */
+static uint64_t phase(const struct bsim_model *m, uint32_t i)
+{
+	return (uint64_t)(bsim_rng_uniform_at(m->rng, bsim__dev_entity(i),
+					      BSIM_RNG_PLACEMENT, 4) *
+			  (double)m->cp[m->dev[i].cls].t3412_ns);
+}
 
 struct phased {
 	uint64_t phase_ns;
@@ -54,15 +62,13 @@ int bsim__periodic_create(struct bsim_model *m)
 			return BSIM_ENOMEM;
 		}
 		for (uint32_t k = 0; k < n; k++)
-			s[k] = (struct phased){
-				bsim__periodic_phase(m, first + k), first + k
-			};
+			s[k] = (struct phased){ phase(m, first + k),
+						first + k };
 		qsort(s, n, sizeof(*s), by_phase);
 		for (uint32_t k = 0; k < n; k++)
 			p->order[k] = s[k].i;
 		free(s);
-		bsim_engine_post_at(m->eng,
-				    bsim__periodic_phase(m, p->order[0]),
+		bsim_engine_post_at(m->eng, phase(m, p->order[0]),
 				    m->h_periodic, (uint32_t)c, NULL);
 	}
 	return 0;
@@ -90,8 +96,7 @@ void bsim__on_periodic(struct bsim_engine *e, void *ctx, uint32_t c,
 		p->cycle0_ns += m->cp[c].t3412_ns;
 	}
 	/* Posted before the device acts, as its own timer would be. */
-	bsim_engine_post_at(
-		e, p->cycle0_ns + bsim__periodic_phase(m, p->order[p->cur]),
-		m->h_periodic, c, NULL);
+	bsim_engine_post_at(e, p->cycle0_ns + phase(m, p->order[p->cur]),
+			    m->h_periodic, c, NULL);
 	bsim__periodic_fire(m, i, bsim_engine_now(e));
 }
