@@ -33,14 +33,14 @@ static const struct bsim__sel_state *sel_of(const struct bsim_model *m,
 {
 	static const struct bsim__sel_state none;
 
-	return d->sel == MT_NIL ? &none : &m->sel[d->sel];
+	return d->sel == SEL_NONE ? &none : &m->sel[d->sel];
 }
 
 static struct bsim__sel_state *sel_mut(struct bsim_model *m, uint32_t i)
 {
 	struct bsim__device *d = &m->dev[i];
 
-	if (d->sel == MT_NIL) {
+	if (d->sel == SEL_NONE) {
 		bsim__grow((void **)&m->sel, &m->capsel, m->nsel,
 			   sizeof(*m->sel), 1024);
 		memset(&m->sel[m->nsel], 0, sizeof(*m->sel));
@@ -1016,7 +1016,7 @@ void bsim__device_init(struct bsim_model *m, uint32_t i)
 	d->serving = d->hss_loc = d->ctx_op = d->sess_op = BSIM__NO_OP;
 	d->fee_op = BSIM__FEE_NONE;
 	d->route = NO_ROUTE;
-	d->sel = MT_NIL;
+	d->sel = SEL_NONE;
 	d->abroad_since_s = ABROAD_NONE;
 	bsim__sim_init(&d->sim, 4);
 	if (cl->mobility == BSIM_MOBILITY_ROUTE) {

@@ -61,6 +61,7 @@
 				[assumption]. */
 #define EPLMN_MAX 15 /* Entries of an EPLMN list (TS 24.301). */
 #define ABROAD_NONE INT32_MIN
+#define SEL_NONE UINT32_MAX /* No row of forbidden areas. */
 #define DRX_S                                                                  \
 	1.28 /* Default paging cycle without eDRX: 128 radio frames (TS
 		36.304 7.1) [spec]. */
@@ -190,7 +191,7 @@ struct bsim__device {
 	bsim_rng_ctr ctr_backoff, ctr_sel;
 	bsim_event ev_retry;
 	struct bsim__sim sim;
-	uint32_t sel;	  /* Forbidden areas: row of m->sel, or MT_NIL. */
+	uint32_t sel;	  /* Forbidden areas: row of m->sel, or SEL_NONE. */
 	uint32_t mt_head; /* Waiting mobile-terminated messages, or MT_NIL. */
 	/* Since when roaming, in whole seconds from the run's start (before
 	 * it for devices already abroad), or ABROAD_NONE at home. */
