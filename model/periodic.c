@@ -10,7 +10,9 @@
  * device, and one event walks that order: it serves one device and posts
  * itself for the next. Every device fires at exactly the times its own
  * timer would give; a pending event per device would cost 24 bytes of
- * queue for the same information.
+ * queue for the same information. The next device's phase is drawn again
+ * (one counter-based draw per update) rather than kept, for the same
+ * reason.
  */
 #include "model-internal.h"
 
