@@ -81,7 +81,7 @@ static int one_run(const char *scenario, uint64_t devices, double days,
 	struct bsim_engine *eng = NULL;
 	struct bsim_model *m = NULL;
 	char err[512], *yaml = NULL, tmp[] = "/tmp/blocsim-bench-XXXXXX";
-	uint64_t total = 0, assigned = 0;
+	uint64_t total, assigned = 0;
 	double t0 = now_s();
 	int rc;
 
@@ -92,8 +92,7 @@ static int one_run(const char *scenario, uint64_t devices, double days,
 		return 2;
 	}
 	w->run.duration_s = (uint64_t)llround(days * 86400);
-	for (size_t c = 0; c < w->nclasses; c++)
-		total += w->classes[c].count;
+	total = bsim_world_devices(w);
 	for (size_t c = 0; c < w->nclasses; c++) {
 		uint64_t k = c + 1 == w->nclasses
 				     ? devices - assigned

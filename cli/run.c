@@ -159,7 +159,7 @@ int bsim_cli_run(int argc, char **argv)
 	struct progress prog = { 0 };
 	struct sigaction sa;
 	bool quiet = false, have_grid = false;
-	uint64_t ndev = 0; /* Devices of all classes. */
+	uint64_t ndev; /* Devices of all classes. */
 	size_t nsets = 0;
 	int c, rc, status = 0;
 	double t0 = bsim_cli_wall_now();
@@ -317,8 +317,7 @@ int bsim_cli_run(int argc, char **argv)
 	}
 	if ((status = check_output(out)))
 		goto done;
-	for (size_t k = 0; k < w->nclasses; k++)
-		ndev += w->classes[k].count;
+	ndev = bsim_world_devices(w);
 	prog.show = !quiet && isatty(STDERR_FILENO);
 	if (prog.show) {
 		/* Large worlds take seconds to place: say what is going on

@@ -39,3 +39,12 @@ int bsim_world_operator(const struct bsim_world *w, const char *name)
 			return (int)i;
 	return -1;
 }
+
+uint64_t bsim_world_devices(const struct bsim_world *w)
+{
+	uint64_t n = 0;
+
+	for (size_t c = 0; c < w->nclasses; c++)
+		n += w->classes[c].count;
+	return n;
+}

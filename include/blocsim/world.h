@@ -248,6 +248,9 @@ void bsim_world_destroy(struct bsim_world *w);
 /** Index of a named operator, or -1. */
 int bsim_world_operator(const struct bsim_world *w, const char *name);
 
+/** Devices of all classes. */
+uint64_t bsim_world_devices(const struct bsim_world *w);
+
 #ifdef __cplusplus
 }
 #endif
