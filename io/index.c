@@ -357,19 +357,12 @@ int bsim_index_write(struct bsim_index *x, char *err, size_t errlen)
 		free(priv);
 		return BSIM_ENOMEM;
 	}
-	for (size_t r = 0; r < s->nruns; r++) {
-		snprintf(path, len, "%s/runs/%s.h5", x->dir, s->runs[r].id);
-		if (x->status[r] == BSIM_RUN_COMPLETE && x->have_kpi[r])
-			continue; /* Verified before; run files never change. */
-		if (check_file(path, &s->runs[r], &x->kpi[r * BSIM_KPI_COUNT],
-			       &x->wall[r])) {
-			x->status[r] = BSIM_RUN_COMPLETE;
-			x->have_kpi[r] = true;
-		} else {
+	for (size_t r = 0; r < s->nruns; r++)
+		/* A run verified before is skipped: run files never change. */
+		if (!(x->status[r] == BSIM_RUN_COMPLETE && x->have_kpi[r]) &&
+		    !bsim_index_take(x, r))
 			x->status[r] = x->failed[r] ? BSIM_RUN_FAILED
 						    : BSIM_RUN_MISSING;
-		}
-	}
 	/* A private name per writer, renamed over index.h5 when whole. */
 	gethostname(host, sizeof(host) - 1);
 	snprintf(priv, len, "%s/.index-%s-%ld.h5", x->dir, host,
