@@ -518,35 +518,34 @@ struct dev {
 
 static void dev_row(const void *ctx, size_t i, void *out)
 {
-	struct bsim_device_row row;
-	const struct bsim_device_row *s = &row;
+	struct bsim_device_row s;
 
-	bsim_results_device(ctx, i, &row);
+	bsim_results_device(ctx, i, &s);
 	*(struct dev *)out = (struct dev){
 		.id = (uint32_t)i,
-		.class_ = s->cls,
-		.home_op = s->home_op,
-		.home_op_initial = s->home_op_initial,
-		.country = s->country,
-		.attaches_ok = s->attaches_ok,
-		.attaches_failed = s->attaches_failed,
-		.handovers = s->handovers,
-		.border_crossings = s->border_crossings,
-		.reattaches = s->reattaches,
-		.session_drops = s->session_drops,
-		.reports = s->reports,
-		.reports_lost = s->reports_lost,
-		.records = s->records,
-		.roaming_s = (double)s->roaming_ns * 1e-9,
-		.home_s = (double)s->home_ns * 1e-9,
-		.no_service_s = (double)s->no_service_ns * 1e-9,
-		.interruption_s = (double)s->interruption_ns * 1e-9,
-		.bytes_up = s->bytes_up,
-		.bytes_down = s->bytes_down,
-		.charge_ueur = s->charge_ueur,
-		.mt_delivered = s->mt_delivered,
-		.mt_expired = s->mt_expired,
-		.mt_latency_s = (double)s->mt_latency_ns * 1e-9,
+		.class_ = s.cls,
+		.home_op = s.home_op,
+		.home_op_initial = s.home_op_initial,
+		.country = s.country,
+		.attaches_ok = s.attaches_ok,
+		.attaches_failed = s.attaches_failed,
+		.handovers = s.handovers,
+		.border_crossings = s.border_crossings,
+		.reattaches = s.reattaches,
+		.session_drops = s.session_drops,
+		.reports = s.reports,
+		.reports_lost = s.reports_lost,
+		.records = s.records,
+		.roaming_s = (double)s.roaming_ns * 1e-9,
+		.home_s = (double)s.home_ns * 1e-9,
+		.no_service_s = (double)s.no_service_ns * 1e-9,
+		.interruption_s = (double)s.interruption_ns * 1e-9,
+		.bytes_up = s.bytes_up,
+		.bytes_down = s.bytes_down,
+		.charge_ueur = s.charge_ueur,
+		.mt_delivered = s.mt_delivered,
+		.mt_expired = s.mt_expired,
+		.mt_latency_s = (double)s.mt_latency_ns * 1e-9,
 	};
 }
 
