@@ -17,7 +17,10 @@
 static void usage(FILE *f)
 {
 	fputs("usage: blocsim check SCENARIO [--set path=value]...\n"
-	      "  validate a scenario without running it; exit 2 on a mistake\n",
+	      "       blocsim check --keys\n"
+	      "  validate a scenario without running it; exit 2 on a mistake\n"
+	      "  --keys  print the scenario key tables (Markdown, as in\n"
+	      "          scenarios/README.md) and exit\n",
 	      f);
 }
 
@@ -87,6 +90,7 @@ static void summary(const struct bsim_world *w)
 			printf(", eDRX %g s", k->edrx_s);
 		printf("\n");
 	}
+	bsim_scenario_print_settings(stdout, w);
 	for (size_t b = 0; b < w->nblocs; b++) {
 		printf("    bloc %s:", w->blocs[b].name);
 		for (size_t m = 0; m < w->blocs[b].nmembers; m++)
@@ -100,6 +104,7 @@ int bsim_cli_check(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "set", required_argument, NULL, 's' },
+		{ "keys", no_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -119,6 +124,10 @@ int bsim_cli_check(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			free(sets);
+			return 0;
+		case 'k':
+			bsim_scenario_keys_markdown(stdout);
 			free(sets);
 			return 0;
 		default:

@@ -6,6 +6,8 @@
  * are refused, and cross-references are resolved to indices. Defaults and
  * their sources are listed in scenarios/README.md.
  */
+#include "scenario_keys.h"
+
 #include <blocsim/error.h>
 #include <blocsim/scenario.h>
 
@@ -15,12 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Node capacities by default: a virtualised MME cluster (37,000
- * procedures/s [K-prados]) and an HSS front end (5,000 tx/s
- * [assumption], DOMAIN.md section 1.7). */
-#define DEFAULT_MME_PER_S 37000.0
-#define DEFAULT_HSS_PER_S 5000.0
 
 struct loader {
 	struct bsim_world *w;
@@ -110,62 +106,24 @@ static int entities(struct loader *L, const struct bsim_cfg_node *root,
 
 static int load_run(struct loader *L, const struct bsim_cfg_node *root)
 {
-	static const char *const keys[] = { "start",  "duration_s", "seed",
-					    "output", "bin_s",	    NULL };
-	static const char *const levels[] = { "summary", "billing", "full" };
 	const struct bsim_cfg_node *r;
-	struct bsim_run_settings *run = &L->w->run;
-	const char *out = "billing";
 	int rc = section(root, "run", true, &r, L->err);
 
-	if (rc || (rc = bsim_cfg_check_keys(r, keys, L->err)))
+	if (rc || (rc = bsim__keys_read(bsim__run_keys, bsim__nrun_keys, r,
+					&L->w->run, L->err)))
 		return rc;
-	run->seed = 1;
-	run->bin_s = 60;
-	if ((rc = bsim_cfg_utc(r, "start", true, &run->start_unix_s, L->err)) ||
-	    (rc = bsim_cfg_u64(r, "duration_s", true, 1, 10 * 366 * 86400ULL,
-			       &run->duration_s, L->err)) ||
-	    (rc = bsim_cfg_u64(r, "seed", false, 0, UINT64_MAX, &run->seed,
-			       L->err)) ||
-	    (rc = bsim_cfg_u64(r, "bin_s", false, 1, 86400, &run->bin_s,
-			       L->err)) ||
-	    (rc = bsim_cfg_string(r, "output", false, &out, L->err)))
-		return rc;
-	for (int i = 0; i < 3; i++)
-		if (!strcmp(out, levels[i])) {
-			run->output = (enum bsim_output)i;
-			return 0;
-		}
-	return bsim_cfg_fail(bsim_cfg_get(r, "output"), L->err,
-			     "expected summary, billing or full, got '%s'",
-			     out);
+	return bsim_cfg_utc(r, "start", true, &L->w->run.start_unix_s, L->err);
 }
 
 static int load_grid(struct loader *L, const struct bsim_cfg_node *root)
 {
-	static const char *const keys[] = { "cell_km", "south", "west",
-					    "north",   "east",	"ta_cells",
-					    NULL };
 	const struct bsim_cfg_node *g;
 	struct bsim_grid_settings *gs = &L->w->grid;
-	uint64_t ta = 4;
 	int rc = section(root, "grid", true, &g, L->err);
 
-	if (rc || (rc = bsim_cfg_check_keys(g, keys, L->err)))
+	if (rc || (rc = bsim__keys_read(bsim__grid_keys, bsim__ngrid_keys, g,
+					gs, L->err)))
 		return rc;
-	if ((rc = bsim_cfg_double(g, "cell_km", true, 0.5, 100, &gs->cell_km,
-				  L->err)) ||
-	    (rc = bsim_cfg_double(g, "south", true, -89, 89, &gs->south,
-				  L->err)) ||
-	    (rc = bsim_cfg_double(g, "north", true, -89, 89, &gs->north,
-				  L->err)) ||
-	    (rc = bsim_cfg_double(g, "west", true, -180, 180, &gs->west,
-				  L->err)) ||
-	    (rc = bsim_cfg_double(g, "east", true, -180, 180, &gs->east,
-				  L->err)) ||
-	    (rc = bsim_cfg_u64(g, "ta_cells", false, 1, 100, &ta, L->err)))
-		return rc;
-	gs->ta_cells = (uint32_t)ta;
 	if (gs->north <= gs->south)
 		return bsim_cfg_fail(bsim_cfg_get(g, "north"), L->err,
 				     "north must lie north of south (%g)",
@@ -322,22 +280,6 @@ static int group_of(const struct bsim_cfg_node *o, char out[BSIM_NAME_MAX],
 
 static int load_operators(struct loader *L, const struct bsim_cfg_node *root)
 {
-	static const char *const keys[] = { "group",
-					    "mcc",
-					    "mnc",
-					    "tadig",
-					    "country",
-					    "coverage_share",
-					    "radio",
-					    "hss_site",
-					    "spill_km",
-					    "mme_capacity_per_s",
-					    "mme_queue_limit",
-					    "hss_capacity_per_s",
-					    "hss_queue_limit",
-					    "sor_reject_cause",
-					    "sor_max_attempts",
-					    NULL };
 	const struct bsim_cfg_node *os;
 	struct bsim_world *w = L->w;
 	int rc = entities(L, root, "operators", true, 60000,
@@ -348,13 +290,10 @@ static int load_operators(struct loader *L, const struct bsim_cfg_node *root)
 	for (size_t i = 0; i < os->n; i++) {
 		const struct bsim_cfg_node *o = os->child[i];
 		struct bsim_operator *k = &w->operators[i];
-		uint64_t mq = 100000, hq = 50000, cause = 17, sor = 5;
 
-		k->coverage_share = 1.0;
-		k->spill_km = 10.0;
-		k->mme_capacity_per_s = DEFAULT_MME_PER_S;
-		k->hss_capacity_per_s = DEFAULT_HSS_PER_S;
-		if ((rc = bsim_cfg_check_keys(o, keys, L->err)) ||
+		if ((rc = bsim__keys_read(bsim__operator_keys,
+					  bsim__noperator_keys, o, k,
+					  L->err)) ||
 		    (rc = name_of(o, os->keys[i], k->name, L->err)) ||
 		    (rc = group_of(o, k->group, L->err)) ||
 		    (rc = code(o, "mcc", 3, 3, isdigit, "three digits", k->mcc,
@@ -366,37 +305,17 @@ static int load_operators(struct loader *L, const struct bsim_cfg_node *root)
 		    (rc = ref(o, "country", "country", w->countries,
 			      sizeof(w->countries[0]), w->ncountries,
 			      &k->country, L->err)) ||
-		    (rc = bsim_cfg_double(o, "coverage_share", false, 0, 1,
-					  &k->coverage_share, L->err)) ||
 		    (rc = load_radios(o, &k->radios, L->err)) ||
 		    (rc = ref(o, "hss_site", "city", w->cities,
 			      sizeof(w->cities[0]), w->ncities, &k->hss_site,
-			      L->err)) ||
-		    (rc = bsim_cfg_double(o, "spill_km", false, 0, 200,
-					  &k->spill_km, L->err)) ||
-		    (rc = bsim_cfg_double(o, "mme_capacity_per_s", false, 1e-3,
-					  1e9, &k->mme_capacity_per_s,
-					  L->err)) ||
-		    (rc = bsim_cfg_u64(o, "mme_queue_limit", false, 1, 1u << 30,
-				       &mq, L->err)) ||
-		    (rc = bsim_cfg_double(o, "hss_capacity_per_s", false, 1e-3,
-					  1e9, &k->hss_capacity_per_s,
-					  L->err)) ||
-		    (rc = bsim_cfg_u64(o, "hss_queue_limit", false, 1, 1u << 30,
-				       &hq, L->err)) ||
-		    (rc = bsim_cfg_u64(o, "sor_reject_cause", false, 11, 17,
-				       &cause, L->err)) ||
-		    (rc = bsim_cfg_u64(o, "sor_max_attempts", false, 0, 100,
-				       &sor, L->err)))
+			      L->err)))
 			return rc;
-		if (cause != 11 && cause != 13 && cause != 17)
+		if (k->sor_reject_cause != 11 && k->sor_reject_cause != 13 &&
+		    k->sor_reject_cause != 17)
 			return bsim_cfg_fail(
 				bsim_cfg_get(o, "sor_reject_cause"), L->err,
-				"expected 11, 13 or 17, got %" PRIu64, cause);
-		k->mme_queue_limit = (uint32_t)mq;
-		k->hss_queue_limit = (uint32_t)hq;
-		k->sor_reject_cause = (uint8_t)cause;
-		k->sor_max_attempts = (uint8_t)sor;
+				"expected 11, 13 or 17, got %u",
+				(unsigned)k->sor_reject_cause);
 		if (strcmp(k->mcc, w->countries[k->country].mcc))
 			return bsim_cfg_fail(bsim_cfg_get(o, "mcc"), L->err,
 					     "MCC %s is not that of %s (%s)",
@@ -836,13 +755,6 @@ static int load_routes(struct loader *L, const struct bsim_cfg_node *root)
 
 static int load_platforms(struct loader *L, const struct bsim_cfg_node *root)
 {
-	static const char *const keys[] = { "members",
-					    "hss_site",
-					    "hss_capacity_per_s",
-					    "hss_queue_limit",
-					    "hosts_pgw",
-					    "local_profile_after_s",
-					    NULL };
 	struct bsim_world *w = L->w;
 	const struct bsim_cfg_node *ps;
 	int rc = entities(L, root, "platforms", false, 60000,
@@ -853,55 +765,21 @@ static int load_platforms(struct loader *L, const struct bsim_cfg_node *root)
 	for (size_t i = 0; i < ps->n; i++) {
 		const struct bsim_cfg_node *p = ps->child[i];
 		struct bsim_platform *k = &w->platforms[i];
-		uint64_t q = 50000;
 
 		w->nplatforms++;
-		k->hss_capacity_per_s = DEFAULT_HSS_PER_S;
-		if ((rc = bsim_cfg_check_keys(p, keys, L->err)) ||
+		if ((rc = bsim__keys_read(bsim__platform_keys,
+					  bsim__nplatform_keys, p, k,
+					  L->err)) ||
 		    (rc = name_of(p, ps->keys[i], k->name, L->err)) ||
 		    (rc = name_list(w, p, "members", 1, bsim_world_operator,
 				    "operator", &k->members, &k->nmembers,
 				    L->err)) ||
 		    (rc = ref(p, "hss_site", "city", w->cities,
 			      sizeof(w->cities[0]), w->ncities, &k->hss_site,
-			      L->err)) ||
-		    (rc = bsim_cfg_double(p, "hss_capacity_per_s", false, 1e-3,
-					  1e9, &k->hss_capacity_per_s,
-					  L->err)) ||
-		    (rc = bsim_cfg_u64(p, "hss_queue_limit", false, 1, 1u << 30,
-				       &q, L->err)) ||
-		    (rc = bsim_cfg_bool(p, "hosts_pgw", false, &k->hosts_pgw,
-					L->err)) ||
-		    (rc = bsim_cfg_double(p, "local_profile_after_s", false, 0,
-					  1e9, &k->local_profile_after_s,
-					  L->err)))
+			      L->err)))
 			return rc;
-		k->hss_queue_limit = (uint32_t)q;
 	}
 	return 0;
-}
-
-/* Class defaults (DOMAIN.md sections 1.5, 3.4 and 8): NAS timers T3410
- * 15 s, T3411 10 s, T3402 12 min, 5 attempts [K-naslist][K-T3402];
- * T3412 54 min [K-T3412]; HPLMN search 60 min [K-hplmntimer]; T3346 15-30
- * min [assumption]; TS.34 back-off on [K-soracom2]. */
-static void class_defaults(struct bsim_class *c)
-{
-	c->radio = BSIM_RADIO_LTE_M;
-	c->report_s = 3600;
-	c->parked_report_s = 3600;
-	c->window_s = 7200;
-	c->up_bytes = 200;
-	c->t3412_s = 54 * 60;
-	c->hpplmn_search_s = 3600;
-	c->t3410_s = 15;
-	c->t3411_s = 10;
-	c->t3402_s = 720;
-	c->max_attempts = 5;
-	c->t3346_min_s = 900;
-	c->t3346_max_s = 1800;
-	c->ts34 = true;
-	c->mt_expiry_s = 86400;
 }
 
 /* eDRX cycles of TS 24.008 table 10.5.5.32 (s); LTE-M stops at 2621.44,
@@ -940,37 +818,6 @@ static int check_edrx(const struct bsim_cfg_node *c, const struct bsim_class *k,
 
 static int load_classes(struct loader *L, const struct bsim_cfg_node *root)
 {
-	static const char *const keys[] = { "count",
-					    "mobility",
-					    "countries",
-					    "homes",
-					    "routes",
-					    "foreign_sim_share",
-					    "radio",
-					    "report_s",
-					    "parked_report_s",
-					    "daily",
-					    "window_start_s",
-					    "window_s",
-					    "up_bytes",
-					    "down_bytes",
-					    "sms",
-					    "session_per_report",
-					    "t3412_s",
-					    "t3324_s",
-					    "edrx_s",
-					    "mt_per_day",
-					    "mt_bytes",
-					    "mt_expiry_s",
-					    "hpplmn_search_s",
-					    "t3410_s",
-					    "t3411_s",
-					    "t3402_s",
-					    "max_attempts",
-					    "t3346_min_s",
-					    "t3346_max_s",
-					    "ts34",
-					    NULL };
 	static const char *const radios[] = { "lte-m", "nb-iot", "2g" };
 	struct bsim_world *w = L->w;
 	const struct bsim_cfg_node *cs;
@@ -982,74 +829,16 @@ static int load_classes(struct loader *L, const struct bsim_cfg_node *root)
 	for (size_t i = 0; i < cs->n; i++) {
 		const struct bsim_cfg_node *c = cs->child[i];
 		struct bsim_class *k = &w->classes[i];
-		const char *mob = "stationary", *radio = "lte-m";
-		uint64_t attempts = 5;
+		const char *radio = "lte-m";
 
 		w->nclasses++;
-		class_defaults(k);
-		if ((rc = bsim_cfg_check_keys(c, keys, L->err)) ||
+		if ((rc = bsim__keys_read(bsim__class_keys, bsim__nclass_keys,
+					  c, k, L->err)) ||
 		    (rc = name_of(c, cs->keys[i], k->name, L->err)) ||
-		    (rc = bsim_cfg_u64(c, "count", true, 0, UINT64_C(1) << 32,
-				       &k->count, L->err)) ||
-		    (rc = bsim_cfg_string(c, "mobility", false, &mob,
-					  L->err)) ||
 		    (rc = bsim_cfg_string(c, "radio", false, &radio, L->err)) ||
 		    (rc = share_map(w, c, "homes", true, bsim_world_operator,
-				    "operator", &k->homes, &k->nhomes,
-				    L->err)) ||
-		    (rc = bsim_cfg_double(c, "foreign_sim_share", false, 0, 1,
-					  &k->foreign_sim_share, L->err)) ||
-		    (rc = bsim_cfg_double(c, "report_s", false, 1, 1e8,
-					  &k->report_s, L->err)) ||
-		    (rc = bsim_cfg_double(c, "parked_report_s", false, 1, 1e8,
-					  &k->parked_report_s, L->err)) ||
-		    (rc = bsim_cfg_bool(c, "daily", false, &k->daily,
-					L->err)) ||
-		    (rc = bsim_cfg_double(c, "window_start_s", false, 0, 86399,
-					  &k->window_start_s, L->err)) ||
-		    (rc = bsim_cfg_double(c, "window_s", false, 0, 86400,
-					  &k->window_s, L->err)) ||
-		    (rc = bsim_cfg_u64(c, "up_bytes", false, 0,
-				       UINT64_C(1) << 40, &k->up_bytes,
-				       L->err)) ||
-		    (rc = bsim_cfg_u64(c, "down_bytes", false, 0,
-				       UINT64_C(1) << 40, &k->down_bytes,
-				       L->err)) ||
-		    (rc = bsim_cfg_bool(c, "sms", false, &k->sms, L->err)) ||
-		    (rc = bsim_cfg_bool(c, "session_per_report", false,
-					&k->session_per_report, L->err)) ||
-		    (rc = bsim_cfg_double(c, "t3412_s", false, 2, 413 * 86400.0,
-					  &k->t3412_s, L->err)) ||
-		    (rc = bsim_cfg_double(c, "t3324_s", false, 0, 11160,
-					  &k->t3324_s, L->err)) ||
-		    (rc = bsim_cfg_double(c, "edrx_s", false, 0, 10485.76,
-					  &k->edrx_s, L->err)) ||
-		    (rc = bsim_cfg_double(c, "mt_per_day", false, 0, 86400,
-					  &k->mt_per_day, L->err)) ||
-		    (rc = bsim_cfg_u64(c, "mt_bytes", false, 0,
-				       UINT64_C(1) << 40, &k->mt_bytes,
-				       L->err)) ||
-		    (rc = bsim_cfg_double(c, "mt_expiry_s", false, 1,
-					  400 * 86400.0, &k->mt_expiry_s,
-					  L->err)) ||
-		    (rc = bsim_cfg_double(c, "hpplmn_search_s", false, 360,
-					  8 * 3600, &k->hpplmn_search_s,
-					  L->err)) ||
-		    (rc = bsim_cfg_double(c, "t3410_s", false, 1, 600,
-					  &k->t3410_s, L->err)) ||
-		    (rc = bsim_cfg_double(c, "t3411_s", false, 1, 3600,
-					  &k->t3411_s, L->err)) ||
-		    (rc = bsim_cfg_double(c, "t3402_s", false, 1, 86400,
-					  &k->t3402_s, L->err)) ||
-		    (rc = bsim_cfg_u64(c, "max_attempts", false, 1, 100,
-				       &attempts, L->err)) ||
-		    (rc = bsim_cfg_double(c, "t3346_min_s", false, 0, 86400,
-					  &k->t3346_min_s, L->err)) ||
-		    (rc = bsim_cfg_double(c, "t3346_max_s", false, 0, 86400,
-					  &k->t3346_max_s, L->err)) ||
-		    (rc = bsim_cfg_bool(c, "ts34", false, &k->ts34, L->err)))
+				    "operator", &k->homes, &k->nhomes, L->err)))
 			return rc;
-		k->max_attempts = (uint32_t)attempts;
 		if (k->t3346_max_s < k->t3346_min_s)
 			return bsim_cfg_fail(bsim_cfg_get(c, "t3346_max_s"),
 					     L->err,
@@ -1067,8 +856,7 @@ static int load_classes(struct loader *L, const struct bsim_cfg_node *root)
 					     radio);
 		if ((rc = check_edrx(c, k, L->err)))
 			return rc;
-		if (!strcmp(mob, "stationary")) {
-			k->mobility = BSIM_MOBILITY_STATIONARY;
+		if (k->mobility == BSIM_MOBILITY_STATIONARY) {
 			if (bsim_cfg_get(c, "routes"))
 				return bsim_cfg_fail(
 					bsim_cfg_get(c, "routes"), L->err,
@@ -1086,8 +874,7 @@ static int load_classes(struct loader *L, const struct bsim_cfg_node *root)
 						"devices are placed in",
 						w->countries[k->places[j].index]
 							.name);
-		} else if (!strcmp(mob, "route")) {
-			k->mobility = BSIM_MOBILITY_ROUTE;
+		} else {
 			if (bsim_cfg_get(c, "countries"))
 				return bsim_cfg_fail(
 					bsim_cfg_get(c, "countries"), L->err,
@@ -1095,11 +882,6 @@ static int load_classes(struct loader *L, const struct bsim_cfg_node *root)
 			rc = share_map(w, c, "routes", true, find_route,
 				       "route", &k->routes, &k->nroutes,
 				       L->err);
-		} else {
-			rc = bsim_cfg_fail(bsim_cfg_get(c, "mobility"), L->err,
-					   "expected stationary or route, got "
-					   "'%s'",
-					   mob);
 		}
 		if (rc)
 			return rc;

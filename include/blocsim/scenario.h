@@ -17,6 +17,7 @@
 #include <blocsim/world.h>
 
 #include <stddef.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -42,6 +43,20 @@ int bsim_scenario_load_text(const char *text, const char *name,
 			    const char *const *sets, size_t nsets,
 			    struct bsim_world **out, char **resolved,
 			    struct bsim_cfg_err *err);
+
+/**
+ * Write the Markdown key tables of the scenario sections that are declared
+ * in tables (scenarios/README.md holds the same text between its
+ * `<!-- keys:begin -->` and `<!-- keys:end -->` markers).
+ */
+void bsim_scenario_keys_markdown(FILE *f);
+
+/**
+ * Print, for `blocsim check`, the values of @p w's run, grid, operators,
+ * platforms and classes that differ from their defaults, one line per
+ * entity that has any ("  operator DT-DE: hss_capacity_per_s=2000 tx/s").
+ */
+void bsim_scenario_print_settings(FILE *f, const struct bsim_world *w);
 
 /**
  * Build the world's map: its grid with every territory country

@@ -132,3 +132,46 @@ def test_bad_overrides_and_files_exit_2():
     assert p.returncode == 2 and "cannot read" in p.stderr
     p = check()
     assert p.returncode == 2
+
+
+README = os.path.join(os.path.dirname(os.path.abspath(DATA)), "..",
+                      "scenarios", "README.md")
+
+
+def test_the_readme_key_tables_are_the_loaders_tables():
+    """scenarios/README.md holds, between its markers, exactly what the
+    key tables of io/scenario_keys.c generate: a key added, removed or
+    changed in one place and not the other fails here."""
+    p = check("--keys")
+    assert p.returncode == 0, p.stderr
+    with open(README) as f:
+        text = f.read()
+    m = re.search(r"<!-- keys:begin[^\n]*-->\n(.*)<!-- keys:end -->",
+                  text, re.S)
+    assert m, "README has no generated key tables"
+    assert m.group(1) == p.stdout, (
+        "scenarios/README.md and `blocsim check --keys` disagree: "
+        "regenerate the tables between the markers")
+    # The tables declare the keys the loader accepts: a sample of them.
+    for key in ("| `t3410_s` | number, s, 1 to 600 | 15 | [K-naslist]",
+                "| `hss_capacity_per_s` | number, tx/s",
+                "| `output` | `summary`, `billing`, `full` | billing"):
+        assert key in p.stdout
+
+
+def test_an_undeclared_key_is_refused_and_defaults_fill_the_rest():
+    d = tempfile.mkdtemp()
+    bad = os.path.join(d, "bad.yaml")
+    with open(bad, "w") as f:
+        f.write(f"extends: {MINI}\nclasses:\n  meter:\n    t3410s: 20\n")
+    p = check(bad)
+    assert p.returncode == 2
+    assert "bad.yaml:4:5: classes.meter.t3410s" in p.stderr, p.stderr
+    # A key set away from its default shows in the summary; an absent one
+    # takes the table's default and does not.
+    p = check(MINI, "--set", "classes.meter.t3410_s=20")
+    assert p.returncode == 0, p.stderr
+    line = [x for x in p.stdout.splitlines() if x.startswith("  class meter:")
+            and "=" in x]
+    assert line and "t3410_s=20 s" in line[0], p.stdout
+    assert "t3411_s" not in line[0]
