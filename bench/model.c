@@ -92,18 +92,29 @@ static int one_run(const char *scenario, uint64_t devices, double days,
 		return 2;
 	}
 	w->run.duration_s = (uint64_t)llround(days * 86400);
-	total = bsim_world_devices(w);
-	for (size_t c = 0; c < w->nclasses; c++) {
-		uint64_t k = c + 1 == w->nclasses
-				     ? devices - assigned
-				     : (uint64_t)llround(
-					       (double)devices *
-					       (double)w->classes[c].count /
-					       (double)total);
+	/* The same world at any N: a sample of N of its real population.
+	 * Beyond the population the classes grow in proportion instead. */
+	total = bsim_world_population(w);
+	for (size_t c = 0; c < w->nclasses; c++)
+		w->classes[c].sample_fraction = 0;
+	if (devices <= total) {
+		bsim_world_sample(w, (double)devices / (double)total);
+	} else {
+		for (size_t c = 0; c < w->nclasses; c++) {
+			uint64_t k =
+				c + 1 == w->nclasses
+					? devices - assigned
+					: (uint64_t)llround(
+						  (double)devices *
+						  (double)w->classes[c].count /
+						  (double)total);
 
-		w->classes[c].count = k;
-		assigned += k;
+			w->classes[c].count = k;
+			assigned += k;
+		}
+		bsim_world_sample(w, 1);
 	}
+	devices = bsim_world_devices(w);
 	if ((rc = bsim_scenario_geography(w, &g, err, sizeof(err)))) {
 		fprintf(stderr, "blocsim bench model: %s\n", err);
 		bsim_world_destroy(w);

@@ -68,6 +68,10 @@ static void summary(const struct bsim_world *w)
 			}
 		printf("\n");
 	}
+	printf("  sample: fraction %g, %" PRIu64 " devices simulated of a "
+	       "population of %" PRIu64 "\n",
+	       w->run.sample_fraction, bsim_world_devices(w),
+	       bsim_world_population(w));
 	printf("  routes: %zu, platforms: %zu, failures: %zu\n", w->nroutes,
 	       w->nplatforms, w->nfailures);
 	for (size_t c = 0; c < w->nclasses; c++) {
@@ -76,7 +80,7 @@ static void summary(const struct bsim_world *w)
 
 		printf("    class %s: %" PRIu64 " devices, %s, %.1f reports + "
 		       "%.1f periodic updates",
-		       k->name, k->count,
+		       k->name, k->simulated,
 		       k->mobility == BSIM_MOBILITY_ROUTE ? "on routes"
 							  : "stationary",
 		       reports, 86400 / k->t3412_s);

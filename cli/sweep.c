@@ -292,7 +292,7 @@ static double cost_of(const struct bsim_world *w)
 		double per_day = (cl->daily ? 1 : 86400 / cl->report_s) +
 				 86400 / cl->t3412_s;
 
-		c += (double)cl->count * per_day;
+		c += (double)cl->simulated * per_day;
 	}
 	return c * (double)w->run.duration_s / 86400;
 }

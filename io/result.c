@@ -187,7 +187,10 @@ static int entities(hid_t root, const struct bsim_results *r)
 	};
 	static const struct field cl[] = {
 		F(struct bsim_class, name, BSIM_H5_STR, NULL, NULL),
-		F(struct bsim_class, count, BSIM_H5_U64, NULL, NULL),
+		F(struct bsim_class, count, BSIM_H5_U64, NULL,
+		  "real population the class stands for"),
+		F(struct bsim_class, simulated, BSIM_H5_U64, NULL,
+		  "devices simulated: round(count x sample fraction)"),
 		FL(struct bsim_class, mobility, BSIM_H5_U8,
 		   "0 stationary, 1 route", "stationary route"),
 		F(struct bsim_class, radio, BSIM_H5_U8, NULL,
@@ -947,6 +950,7 @@ int bsim_result_write(const char *path, const struct bsim_results *r,
 	bsim__h5_attr_f64(root, "sim_duration_s",
 			  (double)r->sim_duration_ns * 1e-9);
 	bsim__h5_attr_u64(root, "bin_s", w->run.bin_s);
+	bsim__h5_attr_f64(root, "sample_fraction", w->run.sample_fraction);
 	bsim__h5_attr_u64(root, "events_executed", r->events_executed);
 	bsim__h5_attr_f64(root, "wall_seconds", meta->wall_seconds);
 	bsim__h5_attr_str(root, "host", meta->host ? meta->host : "");

@@ -816,6 +816,24 @@ static int check_edrx(const struct bsim_cfg_node *c, const struct bsim_class *k,
 			     k->edrx_s);
 }
 
+/* The devices simulated of class k: round(count x f), with the class's
+ * own fraction or the run's (read before the classes). */
+static int sample(struct loader *L, const struct bsim_cfg_node *c,
+		  struct bsim_class *k)
+{
+	double f = k->sample_fraction > 0 ? k->sample_fraction
+					  : L->w->run.sample_fraction;
+	double n = round((double)k->count * f);
+
+	if (n > (double)UINT32_MAX)
+		return bsim_cfg_fail(bsim_cfg_get(c, "count"), L->err,
+				     "%.0f devices to simulate (count x "
+				     "sample_fraction) is above 2^32 - 1",
+				     n);
+	k->simulated = (uint64_t)n;
+	return 0;
+}
+
 static int load_classes(struct loader *L, const struct bsim_cfg_node *root)
 {
 	static const char *const radios[] = { "lte-m", "nb-iot", "2g" };
@@ -854,7 +872,7 @@ static int load_classes(struct loader *L, const struct bsim_cfg_node *root)
 					     "expected lte-m, nb-iot or 2g, "
 					     "got '%s'",
 					     radio);
-		if ((rc = check_edrx(c, k, L->err)))
+		if ((rc = check_edrx(c, k, L->err)) || (rc = sample(L, c, k)))
 			return rc;
 		if (k->mobility == BSIM_MOBILITY_STATIONARY) {
 			if (bsim_cfg_get(c, "routes"))

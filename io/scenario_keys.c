@@ -42,6 +42,12 @@ const struct bsim__key bsim__run_keys[] = {
 		    "records, `full` also the event trace"),
 	BSIM__KEY_UINT(BSIM__KEY_U64, RUN, bin_s, "bin_s", "s", 1, 86400, 60,
 		       NULL, "time-series bin width"),
+	BSIM__KEY_D(RUN, sample_fraction, "sample_fraction", "", 1e-9, 1, 1,
+		    NULL,
+		    "share of each class's real population (`count`) that is "
+		    "simulated: round(count x f) devices; signalling nodes "
+		    "keep their service time and get max(1, round(c x f)) "
+		    "servers"),
 };
 #undef RUN
 const size_t bsim__nrun_keys = N(bsim__run_keys);
@@ -158,9 +164,13 @@ const struct bsim__key bsim__class_keys[] = {
 	  BSIM__FIELD(CL, count),
 	  .unit = "devices",
 	  .ulo = 0,
-	  .uhi = UINT64_C(1) << 32,
+	  .uhi = UINT64_C(1) << 40,
 	  .required = true,
-	  .help = "devices of the class" },
+	  .help = "real population of the class (devices simulated: "
+		  "round(count x sample_fraction), at most 2^32 - 1)" },
+	BSIM__KEY_D(
+		CL, sample_fraction, "sample_fraction", "", 0, 1, 0, NULL,
+		"the class's own sample fraction (0: `run.sample_fraction`)"),
 	BSIM__KEY_C(CL, mobility, "mobility", mobilities,
 		    BSIM_MOBILITY_STATIONARY, NULL,
 		    "`stationary` (placed by `countries`) or `route` (driven "

@@ -23,7 +23,7 @@
 static double u_at(const struct bsim_model *m, uint32_t i,
 		   enum bsim_rng_purpose p, uint64_t index)
 {
-	return bsim_rng_uniform_at(m->rng, bsim__dev_entity(i), p, index);
+	return bsim_rng_uniform_at(m->rng, bsim__dev_entity(m, i), p, index);
 }
 
 /* The device's forbidden tracking areas (an empty list if it never had
@@ -234,7 +234,7 @@ static int select_here(struct bsim_model *m, uint32_t i, uint64_t now,
 	int n = bsim__candidates(m, d, d->cell, c, MAX_CAND);
 
 	return n ? bsim__select(c, n, d->home, &d->sim, sel_of(m, d), now,
-				GOOD_QUALITY, m->rng, bsim__dev_entity(i),
+				GOOD_QUALITY, m->rng, bsim__dev_entity(m, i),
 				&d->ctr_sel)
 		 : -1;
 }
@@ -506,7 +506,7 @@ static void failure(struct bsim_model *m, uint32_t i, unsigned proc, uint16_t v,
 		return;
 	case CAUSE_13:
 	case CAUSE_15: {
-		double u = bsim_rng_uniform(m->rng, bsim__dev_entity(i),
+		double u = bsim_rng_uniform(m->rng, bsim__dev_entity(m, i),
 					    BSIM_RNG_BACKOFF, &d->ctr_backoff);
 
 		bsim__forbid_ta(sel_mut(m, i), v, d->ta,
@@ -518,7 +518,7 @@ static void failure(struct bsim_model *m, uint32_t i, unsigned proc, uint16_t v,
 		break;
 	}
 	delay = bsim__retry_after(&d->retry, &cp->retry, why, m->rng,
-				  bsim__dev_entity(i), &d->ctr_backoff);
+				  bsim__dev_entity(m, i), &d->ctr_backoff);
 	if (why != BSIM_FAIL_CONGESTION && d->retry.attempts == 0) {
 		/* The attempt counter ran out: T3402 for this network, and
 		 * PLMN selection at once (TS 24.301 5.5.1.2.6): another
@@ -955,7 +955,7 @@ void bsim__on_failure(struct bsim_engine *e, void *ctx, uint32_t target,
 				   d->ctx_op != BSIM__NO_OP &&
 				   !m->op_radio_down[d->ctx_op]) {
 				double u = bsim_rng_uniform(
-					m->rng, bsim__dev_entity(i),
+					m->rng, bsim__dev_entity(m, i),
 					BSIM_RNG_BACKOFF, &d->ctr_backoff);
 
 				bsim_engine_post_at(
@@ -1119,8 +1119,8 @@ void bsim__device_init(struct bsim_model *m, uint32_t i)
 		const struct bsim_terms *t;
 
 		k = n ? bsim__select(c, n, d->home, &d->sim, sel_of(m, d), 0,
-				     GOOD_QUALITY, m->rng, bsim__dev_entity(i),
-				     &d->ctr_sel)
+				     GOOD_QUALITY, m->rng,
+				     bsim__dev_entity(m, i), &d->ctr_sel)
 		      : -1;
 		if (k < 0)
 			break;

@@ -357,10 +357,16 @@ static inline bool bsim__reset_due(const struct bsim_model *m,
 	return d->reset_epoch != m->op_reset_epoch[d->home];
 }
 
-/* The random-stream entity of device i. */
-static inline uint64_t bsim__dev_entity(uint32_t i)
+/* The random-stream entity of device i: its class and its index within
+ * the class, so that a class's first n devices draw the same numbers
+ * whatever the other classes' sizes and whatever the sample fraction (the
+ * sample of f/10 is the first tenth of the sample of f). */
+static inline uint64_t bsim__dev_entity(const struct bsim_model *m, uint32_t i)
 {
-	return bsim_entity(BSIM_ENTITY_DEVICE, i);
+	uint16_t c = m->dev[i].cls;
+
+	return bsim_entity(BSIM_ENTITY_DEVICE,
+			   ((uint64_t)c << 32) | (i - m->cls_first[c]));
 }
 
 /* kpi.c: bin of a latency of s seconds in the published histograms

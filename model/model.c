@@ -393,7 +393,7 @@ int bsim_model_create(const struct bsim_world *world,
 		goto fail;
 	}
 	for (size_t c = 0; c < world->nclasses; c++) {
-		ndev += world->classes[c].count;
+		ndev += world->classes[c].simulated;
 		m->cls_first[c + 1] = (uint32_t)ndev;
 	}
 	m->ndev = ndev;

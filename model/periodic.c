@@ -23,7 +23,7 @@
 /* Device i's phase in [0, T3412): its PLACEMENT draw 4. */
 static uint64_t phase(const struct bsim_model *m, uint32_t i)
 {
-	return (uint64_t)(bsim_rng_uniform_at(m->rng, bsim__dev_entity(i),
+	return (uint64_t)(bsim_rng_uniform_at(m->rng, bsim__dev_entity(m, i),
 					      BSIM_RNG_PLACEMENT, 4) *
 			  (double)m->cp[m->dev[i].cls].t3412_ns);
 }

@@ -2,6 +2,7 @@
 /* The world's life cycle and look-ups (see world.h). */
 #include <blocsim/world.h>
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,6 +46,26 @@ uint64_t bsim_world_devices(const struct bsim_world *w)
 	uint64_t n = 0;
 
 	for (size_t c = 0; c < w->nclasses; c++)
+		n += w->classes[c].simulated;
+	return n;
+}
+
+uint64_t bsim_world_population(const struct bsim_world *w)
+{
+	uint64_t n = 0;
+
+	for (size_t c = 0; c < w->nclasses; c++)
 		n += w->classes[c].count;
 	return n;
+}
+
+void bsim_world_sample(struct bsim_world *w, double f)
+{
+	w->run.sample_fraction = f;
+	for (size_t c = 0; c < w->nclasses; c++) {
+		struct bsim_class *k = &w->classes[c];
+		double g = k->sample_fraction > 0 ? k->sample_fraction : f;
+
+		k->simulated = (uint64_t)round((double)k->count * g);
+	}
 }

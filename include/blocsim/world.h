@@ -42,7 +42,10 @@ struct bsim_run_settings {
 	uint64_t duration_s;  /**< run.duration_s, > 0. */
 	uint64_t seed;	      /**< run.seed. */
 	enum bsim_output output;
-	uint64_t bin_s; /**< Time-series bin width, s (default 60). */
+	uint64_t bin_s;		/**< Time-series bin width, s (default 60). */
+	double sample_fraction; /**< Share of each class's real population
+				     that is simulated, 0 < f <= 1; nodes
+				     are scaled by it (docs/model.md). */
 };
 
 struct bsim_grid_settings {
@@ -156,7 +159,10 @@ struct bsim_share {
 /** A device class and its population. */
 struct bsim_class {
 	char name[BSIM_NAME_MAX];
-	uint64_t count; /**< Devices of the class. */
+	uint64_t count;		/**< Real population the class stands for. */
+	double sample_fraction; /**< Its own sample fraction (0: the run's). */
+	uint64_t simulated;	/**< Devices simulated: round(count x f),
+				     set by the loader. */
 	enum bsim_mobility mobility;
 	size_t nplaces, nhomes, nroutes;
 	struct bsim_share *places;     /**< Countries (stationary). */
@@ -248,8 +254,18 @@ void bsim_world_destroy(struct bsim_world *w);
 /** Index of a named operator, or -1. */
 int bsim_world_operator(const struct bsim_world *w, const char *name);
 
-/** Devices of all classes. */
+/** Devices simulated, of all classes (the sum of their `simulated`). */
 uint64_t bsim_world_devices(const struct bsim_world *w);
+
+/** Real population the classes stand for (the sum of their `count`). */
+uint64_t bsim_world_population(const struct bsim_world *w);
+
+/**
+ * Set the run's sample fraction to @p f (0 < f <= 1) and each class's
+ * devices simulated to round(count x f), or with the class's own fraction
+ * where it has one.
+ */
+void bsim_world_sample(struct bsim_world *w, double f);
 
 #ifdef __cplusplus
 }

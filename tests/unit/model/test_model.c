@@ -17,6 +17,7 @@
 
 #include <criterion/criterion.h>
 
+#include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -954,4 +955,56 @@ Test(model, the_attempt_counter_restarts_in_another_network_or_area,
 	cr_assert_gt(straddling, 5, "only %u", straddling);
 	free(s);
 	run_free(&x);
+}
+
+Test(model, the_sample_of_a_tenth_is_the_first_tenth_of_each_class,
+     .timeout = 120)
+{
+	/* Devices are keyed by class and index within the class, so the
+	 * sample of f/10 is, class by class, the first devices of the sample
+	 * of f: the same homes, places and start countries (common random
+	 * numbers across sample fractions). */
+	static const char *const big[] = { "run.duration_s=60",
+					   "run.sample_fraction=0.05" };
+	static const char *const small[] = { "run.duration_s=60",
+					     "run.sample_fraction=0.005" };
+	struct run a, b;
+	size_t first_a = 0, first_b = 0, compared = 0, homes = 0;
+
+	run_file(&a, "../../scenarios/default.yaml", big, 2,
+		 BSIM_BACKEND_NATIVE);
+	run_file(&b, "../../scenarios/default.yaml", small, 2,
+		 BSIM_BACKEND_NATIVE);
+	cr_assert_eq(a.w->nclasses, b.w->nclasses);
+	for (size_t c = 0; c < a.w->nclasses; c++) {
+		uint64_t na = a.w->classes[c].simulated,
+			 nb = b.w->classes[c].simulated;
+
+		cr_assert_eq(na, (uint64_t)round((double)a.w->classes[c].count *
+						 0.05));
+		cr_assert_eq(nb, (uint64_t)round((double)b.w->classes[c].count *
+						 0.005));
+		cr_assert_lt(nb, na);
+		for (uint64_t k = 0; k < nb; k++) {
+			struct bsim_device_row ra, rb;
+
+			bsim_results_device(a.r, first_a + k, &ra);
+			bsim_results_device(b.r, first_b + k, &rb);
+			cr_assert_eq(ra.cls, c);
+			cr_assert_eq(rb.cls, c);
+			cr_assert_eq(ra.home_op_initial, rb.home_op_initial,
+				     "class %zu device %" PRIu64, c, k);
+			cr_assert_eq(ra.country, rb.country);
+			homes += ra.home_op_initial != 0;
+			compared++;
+		}
+		first_a += na;
+		first_b += nb;
+	}
+	cr_assert_eq(first_a, a.r->ndevices);
+	cr_assert_eq(first_b, b.r->ndevices);
+	cr_assert_gt(compared, 400);
+	cr_assert_gt(homes, 100); /* Not a world of one home. */
+	run_free(&a);
+	run_free(&b);
 }
