@@ -96,13 +96,13 @@ struct bsim__msgs {
 };
 
 /* Hop flags. */
-#define HOP_HSS 1u    /* Needs the home HSS. */
-#define HOP_AIR 2u    /* Without a usable vector: AIR at the HSS. */
-#define HOP_IPX 4u    /* Roaming signalling through the IPX hub. */
-#define HOP_STEER 8u  /* The HSS may steer (first registration here). */
-#define HOP_OLD 16u   /* An old MME holds a context (CLR, S10). */
-#define HOP_REPLY 32u /* The device waits for an answer. */
-#define HOP_VLR 64u   /* Attached for SMS: the VLR is updated too. */
+#define HOP_HSS 1u	 /* Needs the home HSS. */
+#define HOP_AIR 2u	 /* Without a usable vector: AIR at the HSS. */
+#define HOP_IPX 4u	 /* Roaming signalling through the IPX hub. */
+#define HOP_STEER 8u	 /* The HSS may steer (first registration here). */
+#define HOP_OLD 16u	 /* An old MME holds a context (CLR, S10). */
+#define HOP_REPLY 32u	 /* The device waits for an answer. */
+#define HOP_VLR 64u	 /* Attached for SMS: the VLR is updated too. */
 #define HOP_STEERED 128u /* The home HSS rejected it for steering. */
 
 /* Reject causes (EMM). */
@@ -135,7 +135,7 @@ struct bsim__answer {
 	uint8_t proc;
 	uint8_t cause; /* CAUSE_NONE: accepted. */
 	uint16_t visited;
-	uint16_t node; /* Node that refused (for back-off accounting). */
+	uint16_t node;	 /* Node that refused (for back-off accounting). */
 	uint8_t steered; /* The reject is the home's steering decision. */
 };
 
@@ -151,9 +151,11 @@ struct bsim__answer {
 #define DEV_PO 256u	      /* A paging-occasion event is pending. */
 #define DEV_HPLMN 512u	      /* A higher-priority search is scheduled. */
 #define DEV_EPISODE 1024u     /* A registration episode is open. */
-#define DEV_EP_FAILED 2048u   /* ... and an attempt in it failed (not by
+#define DEV_EP_FAILED                                                          \
+	2048u /* ... and an attempt in it failed (not by
 				 steering). */
-#define DEV_NOCAND 4096u      /* ... and no allowed candidate exists: its
+#define DEV_NOCAND                                                             \
+	4096u /* ... and no allowed candidate exists: its
 				 latency clock is stopped. */
 
 /* Service categories for time accounting. */
@@ -191,8 +193,8 @@ struct bsim__device {
 	struct bsim__retry retry;
 	uint16_t backoff_node;
 	/* Registration changes and failures. */
-	uint64_t since_ns;   /* Start of the current service category. */
-	uint64_t loss_ns;    /* When service was lost. */
+	uint64_t since_ns; /* Start of the current service category. */
+	uint64_t loss_ns;  /* When service was lost. */
 	/* Start of the open registration episode, moved later by the time
 	 * spent in it without an allowed candidate (so its latency is
 	 * now - episode_ns), and the current such wait: since when, and

@@ -137,7 +137,8 @@ bool bsim__any_allowed(const struct bsim__candidate *c, int n, uint16_t home,
 		if (bsim__sim_forbidden(sim, c[i].op))
 			continue; /* Only a profile switch clears it. */
 		for (uint8_t k = 0; k < st->nta; k++)
-			if (st->ta[k].op == c[i].op && st->ta[k].ta == c[i].ta &&
+			if (st->ta[k].op == c[i].op &&
+			    st->ta[k].ta == c[i].ta &&
 			    now_ns < st->ta[k].until_ns &&
 			    st->ta[k].until_ns < until)
 				until = st->ta[k].until_ns;
