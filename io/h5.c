@@ -721,6 +721,44 @@ char *bsim__h5_attr_text(hid_t obj, const char *name)
 	return out;
 }
 
+bool bsim__h5_attr_int(hid_t obj, const char *name, int64_t *v)
+{
+	hid_t a;
+	bool ok;
+
+	if (H5Aexists(obj, name) <= 0)
+		return false;
+	a = H5Aopen(obj, name, H5P_DEFAULT);
+	ok = a >= 0 && H5Aread(a, H5T_NATIVE_INT64, v) >= 0;
+	if (a >= 0)
+		H5Aclose(a);
+	return ok;
+}
+
+bool bsim__h5_format_is(hid_t root, const char *format, int64_t version,
+			const char *path, char *err, size_t errlen)
+{
+	char *f = bsim__h5_attr_text(root, "format");
+	int64_t v = -1;
+	bool have = bsim__h5_attr_int(root, "format_version", &v);
+	bool ok = f && !strcmp(f, format) && have && v == version;
+
+	if (!ok && err && errlen) {
+		if (!f || strcmp(f, format))
+			snprintf(err, errlen, "%s: not a %s file (format %s)",
+				 path, format, f ? f : "missing");
+		else
+			snprintf(err, errlen,
+				 "%s: %s format_version %lld, but this blocsim "
+				 "reads version %lld only (its KPIs are "
+				 "defined differently: run the scenario again)",
+				 path, format, have ? (long long)v : -1LL,
+				 (long long)version);
+	}
+	free(f);
+	return ok;
+}
+
 /* Read double fields (by name) of every row of a compound dataset:
  * out[row * nnames + k]; absent fields are NaN. Returns the row count or
  * -1. */

@@ -20,6 +20,7 @@
 
 #include <hdf5.h>
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -75,6 +76,12 @@ int bsim__h5_attr_i64(hid_t obj, const char *name, int64_t value);
 int bsim__h5_attr_f64(hid_t obj, const char *name, double value);
 /* A variable-length string attribute's value (caller frees), or NULL. */
 char *bsim__h5_attr_text(hid_t obj, const char *name);
+/* An integer attribute's value into *v; false if absent or unreadable. */
+bool bsim__h5_attr_int(hid_t obj, const char *name, int64_t *v);
+/* Is obj the root of a file of `format` at `version`? If not, a message
+ * in err naming path, what it holds and what this blocsim reads. */
+bool bsim__h5_format_is(hid_t root, const char *format, int64_t version,
+			const char *path, char *err, size_t errlen);
 /* CF flag_values (int32 array) and flag_meanings (space-separated). */
 int bsim__h5_attr_flags(hid_t obj, const int32_t *values, size_t n,
 			const char *meanings);

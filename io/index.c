@@ -8,6 +8,7 @@
 #include <blocsim/error.h>
 #include <blocsim/index.h>
 #include <blocsim/model.h>
+#include <blocsim/result.h>
 #include <blocsim/version.h>
 
 #include <math.h>
@@ -35,20 +36,6 @@ char *bsim_run_params_text(const struct bsim_run *run)
 		strcat(t, "\n");
 	}
 	return t;
-}
-
-static bool attr_i64(hid_t obj, const char *name, int64_t *v)
-{
-	hid_t a;
-	bool ok;
-
-	if (H5Aexists(obj, name) <= 0)
-		return false;
-	a = H5Aopen(obj, name, H5P_DEFAULT);
-	ok = a >= 0 && H5Aread(a, H5T_NATIVE_INT64, v) >= 0;
-	if (a >= 0)
-		H5Aclose(a);
-	return ok;
 }
 
 /* Parse "key=value" lines into params (pointers into `text`). */
@@ -103,7 +90,7 @@ static bool check_file(const char *path, const struct bsim_run *run,
 	char *status = NULL, *id = NULL, *params = NULL, got[17];
 	struct bsim_param p[64];
 	int64_t rep = -1;
-	bool ok = false;
+	bool ok = false, fmt = false;
 
 	if (access(path, R_OK) != 0)
 		return false;
@@ -116,11 +103,16 @@ static bool check_file(const char *path, const struct bsim_run *run,
 		status = bsim__h5_attr_text(root, "status");
 		id = bsim__h5_attr_text(root, "sweep_run_id");
 		params = bsim__h5_attr_text(root, "sweep_params");
-		attr_i64(root, "sweep_replication", &rep);
+		bsim__h5_attr_int(root, "sweep_replication", &rep);
+		/* A file of another format version is not this run's result:
+		 * its KPIs mean something else, so the run is done again. */
+		fmt = bsim__h5_format_is(root, "blocsim-result",
+					 BSIM_RESULT_FORMAT_VERSION, path, NULL,
+					 0);
 		H5Gclose(root);
 	}
-	if (status && id && params && rep >= 0 && !strcmp(status, "complete") &&
-	    !strcmp(id, run->id)) {
+	if (fmt && status && id && params && rep >= 0 &&
+	    !strcmp(status, "complete") && !strcmp(id, run->id)) {
 		size_t n = parse_params(params, p, 64);
 
 		bsim_run_id(p, n, (uint64_t)rep, got);

@@ -1014,6 +1014,19 @@ int bsim_result_read_scenario(const char *path, char **text, char *err,
 		snprintf(err, errlen, "%s: not a readable HDF5 file", path);
 		return BSIM_EIO;
 	}
+	d = H5Gopen2(f, "/", H5P_DEFAULT);
+	if (d < 0 ||
+	    !bsim__h5_format_is(d, "blocsim-result", BSIM_RESULT_FORMAT_VERSION,
+				path, err, errlen)) {
+		if (d < 0)
+			snprintf(err, errlen, "%s: no root group", path);
+		else
+			H5Gclose(d);
+		H5Fclose(f);
+		return BSIM_EPARSE;
+	}
+	H5Gclose(d);
+	d = -1;
 	if (H5Lexists(f, "scenario", H5P_DEFAULT) <= 0 ||
 	    (d = H5Dopen2(f, "scenario", H5P_DEFAULT)) < 0) {
 		snprintf(err, errlen,

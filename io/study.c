@@ -3,6 +3,8 @@
 #include "h5.h"
 
 #include <blocsim/error.h>
+#include <blocsim/index.h>
+#include <blocsim/result.h>
 #include <blocsim/study.h>
 
 #include <hdf5.h>
@@ -77,7 +79,15 @@ int bsim_study_load(const char *path, struct bsim_study **out, char *err,
 	}
 	root = H5Gopen2(f, "/", H5P_DEFAULT);
 	format = bsim__h5_attr_text(root, "format");
-	if (format && !strcmp(format, "blocsim-result")) {
+	if (format && !strcmp(format, "blocsim-result") &&
+	    !bsim__h5_format_is(root, format, BSIM_RESULT_FORMAT_VERSION, path,
+				err, errlen)) {
+		rc = BSIM_EPARSE;
+	} else if (format && !strcmp(format, "blocsim-index") &&
+		   !bsim__h5_format_is(root, format, BSIM_INDEX_FORMAT_VERSION,
+				       path, err, errlen)) {
+		rc = BSIM_EPARSE;
+	} else if (format && !strcmp(format, "blocsim-result")) {
 		double *k = NULL;
 
 		s->nruns = 1;

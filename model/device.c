@@ -202,6 +202,97 @@ static void schedule_hplmn(struct bsim_model *m, uint32_t i, uint64_t now)
 			    NULL);
 }
 
+/* Registration episodes (results/README.md): one opens when the device
+ * needs a registration (it lost service, must attach for a report, or
+ * reselects or updates into another network) and closes when it is
+ * registered. Its latency clock stops while the device, unregistered and
+ * neither trying nor backing off, has no allowed candidate network. */
+static void episode_open(struct bsim_model *m, uint32_t i, uint64_t now)
+{
+	struct bsim__device *d = &m->dev[i];
+
+	if (d->flags & DEV_EPISODE)
+		return;
+	d->flags |= DEV_EPISODE;
+	d->flags &= (uint16_t)~DEV_EP_FAILED;
+	d->episode_ns = now;
+	m->row[i].episodes++;
+}
+
+/* The wait without a candidate ends now, or when a forbidden area
+ * expired if that came first. */
+static void nocand_stop(struct bsim_model *m, uint32_t i, uint64_t now)
+{
+	struct bsim__device *d = &m->dev[i];
+	uint64_t end = now < d->nocand_until_ns ? now : d->nocand_until_ns;
+
+	if (!(d->flags & DEV_NOCAND))
+		return;
+	d->flags &= (uint16_t)~DEV_NOCAND;
+	d->episode_ns += end - d->nocand_ns;
+	m->row[i].no_candidate_ns += end - d->nocand_ns;
+}
+
+/* Start or stop the wait without a candidate after anything that can
+ * change it: the cell, the radios, the forbidden lists, the device's
+ * state. Between two calls the candidates stay the same, so only a
+ * forbidden area expiring (nocand_until_ns) can end the wait. */
+static void nocand_eval(struct bsim_model *m, uint32_t i, uint64_t now)
+{
+	struct bsim__device *d = &m->dev[i];
+	struct bsim__candidate c[MAX_CAND];
+	uint64_t until;
+	int n;
+
+	if ((d->flags & DEV_NOCAND) && now >= d->nocand_until_ns)
+		nocand_stop(m, i, now);
+	if (!(d->flags & DEV_EPISODE) || d->serving != BSIM__NO_OP ||
+	    (d->flags & (DEV_BUSY | DEV_BACKOFF))) {
+		nocand_stop(m, i, now);
+		return;
+	}
+	n = bsim__candidates(m, d, d->cell, c, MAX_CAND);
+	if (bsim__any_allowed(c, n, d->home, &d->sim, sel_of(m, d), now,
+			      &until)) {
+		nocand_stop(m, i, now);
+		return;
+	}
+	if (!(d->flags & DEV_NOCAND)) {
+		d->flags |= DEV_NOCAND;
+		d->nocand_ns = now;
+	}
+	d->nocand_until_ns = until;
+}
+
+/* The episode ends registered now (latency recorded). */
+static void episode_ok(struct bsim_model *m, uint32_t i, uint64_t now)
+{
+	struct bsim__device *d = &m->dev[i];
+	double lat;
+
+	if (!(d->flags & DEV_EPISODE))
+		return;
+	nocand_stop(m, i, now);
+	lat = (double)(now - d->episode_ns) / NS_PER_S;
+	m->lat_hist[bsim__fine_bin(lat)]++;
+	m->lat_coarse[bsim__latency_bin(lat)]++;
+	m->lat_sum_s += lat;
+	m->nlat++;
+	m->row[i].episodes_ok++;
+	d->flags &= (uint16_t) ~(DEV_EPISODE | DEV_EP_FAILED);
+}
+
+void bsim__episode_finish(struct bsim_model *m, uint32_t i, uint64_t end)
+{
+	struct bsim__device *d = &m->dev[i];
+
+	if (!(d->flags & DEV_EPISODE))
+		return;
+	nocand_stop(m, i, end);
+	if (d->flags & DEV_EP_FAILED)
+		m->row[i].episodes_failed++;
+}
+
 /* Register on `v` (seen in tracking area `ta`): an attach, or a
  * tracking-area update into an equivalent network, or a local update. */
 static void register_on(struct bsim_model *m, uint32_t i, uint16_t v,
@@ -209,8 +300,9 @@ static void register_on(struct bsim_model *m, uint32_t i, uint16_t v,
 {
 	struct bsim__device *d = &m->dev[i];
 
-	if (d->episode_ns == 0)
-		d->episode_ns = now ? now : 1;
+	if (d->serving == BSIM__NO_OP || v != d->serving)
+		episode_open(m, i, now);
+	nocand_stop(m, i, now);
 	/* Another network or tracking area than the last attempt's: the
 	 * attempt counter starts again (TS 24.301 5.5.1.2.6, 5.5.3.2.6
 	 * [K-attcnt]); the TS.34 back-off step does not. */
@@ -246,11 +338,16 @@ static void try_register(struct bsim_model *m, uint32_t i, uint64_t now)
 	struct bsim__candidate c[MAX_CAND];
 	int k;
 
+	if (d->serving == BSIM__NO_OP)
+		episode_open(m, i, now);
 	if (d->flags & (DEV_BUSY | DEV_BACKOFF))
 		return;
 	k = select_here(m, i, now, c);
-	if (k < 0)
-		return; /* Nothing to register on: wait for a change. */
+	if (k < 0) {
+		/* Nothing to register on: wait for a change. */
+		nocand_eval(m, i, now);
+		return;
+	}
 	register_on(m, i, c[k].op, c[k].ta, now);
 }
 
@@ -271,6 +368,8 @@ static void lose(struct bsim_model *m, uint32_t i, uint64_t now, bool mobility)
 	d->serving = BSIM__NO_OP;
 	bsim__svc_set(m, i, SVC_NONE, now);
 	d->loss_ns = now;
+	episode_open(m, i, now);
+	nocand_eval(m, i, now);
 }
 
 /* The network sees the device's position: reselection, updates,
@@ -312,8 +411,7 @@ void bsim__handle_mobility(struct bsim_model *m, uint32_t i, uint64_t now)
 	k = select_here(m, i, now, c);
 	if (k >= 0 && equivalent(m, d, d->serving, c[k].op)) {
 		d->ta = c[k].ta;
-		if (d->episode_ns == 0)
-			d->episode_ns = now;
+		episode_open(m, i, now);
 		if (connected && cl->radio == BSIM_RADIO_LTE_M &&
 		    bsim_world_terms(m->w, d->home, c[k].op)->handover) {
 			m->ho_attempts++;
@@ -363,6 +461,7 @@ static void backoff(struct bsim_model *m, uint32_t i, uint64_t delay,
 		bsim__backoff_note(m, d->backoff_node, -1, now);
 	}
 	d->flags |= DEV_BACKOFF;
+	nocand_stop(m, i, now); /* A back-off is part of the latency. */
 	d->backoff_node = node;
 	bsim__backoff_note(m, node, +1, now);
 	d->ev_retry = bsim_engine_schedule_at(m->eng, now + delay, m->h_retry,
@@ -415,7 +514,6 @@ static void success(struct bsim_model *m, uint32_t i,
 	if (a->proc == BSIM__P_TAU_LOCAL) {
 		/* An update the HSS needed (after a Reset): not a
 		 * registration in a new network. */
-		d->episode_ns = 0;
 		d->ctx_op = d->serving;
 		after_procedure(m, i, now);
 		return;
@@ -440,15 +538,7 @@ static void success(struct bsim_model *m, uint32_t i,
 		    : a->proc == BSIM__P_HO_INTER ? BSIM_TRACE_HANDOVER
 						  : BSIM_TRACE_TAU,
 		    BSIM_OUTCOME_OK, v, old);
-	if (d->episode_ns) {
-		double lat = (double)(now - d->episode_ns) / NS_PER_S;
-
-		m->lat_hist[bsim__fine_bin(lat)]++;
-		m->lat_coarse[bsim__latency_bin(lat)]++;
-		m->lat_sum_s += lat;
-		m->nlat++;
-		d->episode_ns = 0;
-	}
+	episode_ok(m, i, now);
 	if (v != d->home && (old == d->home || old == BSIM__NO_OP) &&
 	    d->abroad_since_s == ABROAD_NONE)
 		d->abroad_since_s = (int32_t)(now / 1000000000u);
@@ -466,7 +556,7 @@ static void success(struct bsim_model *m, uint32_t i,
 }
 
 static void failure(struct bsim_model *m, uint32_t i, unsigned proc, uint16_t v,
-		    unsigned cause, uint16_t node, uint64_t now)
+		    unsigned cause, bool steered, uint16_t node, uint64_t now)
 {
 	struct bsim__device *d = &m->dev[i];
 	const struct bsim__class_params *cp = &m->cp[d->cls];
@@ -476,8 +566,11 @@ static void failure(struct bsim_model *m, uint32_t i, unsigned proc, uint16_t v,
 	uint64_t delay;
 
 	m->rejects[cause]++;
-	if (proc != BSIM__P_TAU_LOCAL)
+	if (proc != BSIM__P_TAU_LOCAL) {
 		m->row[i].attaches_failed++;
+		if (!steered && (d->flags & DEV_EPISODE))
+			d->flags |= DEV_EP_FAILED;
+	}
 	bsim__trace(m, i,
 		    proc == BSIM__P_ATTACH     ? BSIM_TRACE_ATTACH
 		    : proc == BSIM__P_HO_INTER ? BSIM_TRACE_HANDOVER
@@ -490,8 +583,12 @@ static void failure(struct bsim_model *m, uint32_t i, unsigned proc, uint16_t v,
 	if ((proc == BSIM__P_ATTACH || proc == BSIM__P_TAU_INTER) &&
 	    d->serving != BSIM__NO_OP && d->serving != v &&
 	    bsim__covers(m, d->cell, d->serving)) {
-		/* A higher-priority attempt failed: stay where registered. */
-		d->episode_ns = 0;
+		/* A higher-priority attempt failed: stay where registered.
+		 * The episode ends without a registration: failed, unless
+		 * the home steered it away. */
+		if ((d->flags & DEV_EPISODE) && !steered)
+			m->row[i].episodes_failed++;
+		d->flags &= (uint16_t) ~(DEV_EPISODE | DEV_EP_FAILED);
 		after_procedure(m, i, now);
 		return;
 	}
@@ -552,11 +649,13 @@ void bsim__on_answer(struct bsim_engine *e, void *ctx, uint32_t i,
 	    !bsim__covers(m, d->cell, a.visited))
 		/* The accept never reaches the device: that network's radio
 		 * went down meanwhile. */
-		failure(m, i, a.proc, a.visited, CAUSE_TIMEOUT, a.visited, now);
+		failure(m, i, a.proc, a.visited, CAUSE_TIMEOUT, false,
+			a.visited, now);
 	else if (a.cause == CAUSE_NONE)
 		success(m, i, &a, now);
 	else
-		failure(m, i, a.proc, a.visited, a.cause, a.node, now);
+		failure(m, i, a.proc, a.visited, a.cause, a.steered != 0,
+			a.node, now);
 	bsim__mt_reach(m, i, now);
 }
 
@@ -573,7 +672,7 @@ void bsim__on_guard(struct bsim_engine *e, void *ctx, uint32_t i,
 	d->flags &= (uint16_t)~DEV_BUSY;
 	/* No answer: the device cannot tell which node failed; back-off is
 	 * booked against its home HSS. */
-	failure(m, i, d->proc, d->target, CAUSE_TIMEOUT,
+	failure(m, i, d->proc, d->target, CAUSE_TIMEOUT, false,
 		m->op_hss_node[d->home], bsim_engine_now(e));
 	bsim__mt_reach(m, i, bsim_engine_now(e));
 }
@@ -799,6 +898,8 @@ void bsim__on_move(struct bsim_engine *e, void *ctx, uint32_t i,
 
 		bsim_engine_post_at(e, (uint64_t)t, m->h_move, i, NULL);
 	}
+	if (d->flags & DEV_EPISODE)
+		nocand_eval(m, i, now); /* Coverage may have come or gone. */
 	c1 = m->g->country[d->cell];
 	bsim__trace(m, i, BSIM_TRACE_CELL, BSIM_OUTCOME_OK, d->serving,
 		    BSIM__NO_OP);
@@ -883,7 +984,7 @@ void bsim__on_contact(struct bsim_engine *e, void *ctx, uint32_t i,
 			    d->loss_ns < d->conn_until_ns);
 
 		d->serving = old;
-		d->episode_ns = 0;
+		episode_ok(m, i, now); /* Registered again, unsignalled. */
 		bsim__trace(m, i, BSIM_TRACE_CAMP, BSIM_OUTCOME_OK, old,
 			    BSIM__NO_OP);
 		bsim__svc_set(m, i, svc_of(d), now);
@@ -962,6 +1063,8 @@ void bsim__on_failure(struct bsim_engine *e, void *ctx, uint32_t target,
 					e, now + S_TO_NS(u * CELL_SEARCH_S),
 					m->h_contact, i, NULL);
 			}
+			if (d->flags & DEV_EPISODE)
+				nocand_eval(m, i, now); /* Radios changed. */
 		}
 		break;
 	}
@@ -1147,6 +1250,11 @@ void bsim__device_init(struct bsim_model *m, uint32_t i)
 	}
 	d->svc = svc_of(d);
 	d->since_ns = 0;
+	if (d->serving == BSIM__NO_OP) {
+		/* It needs a registration from the start. */
+		episode_open(m, i, 0);
+		nocand_eval(m, i, 0);
+	}
 	if (d->serving != BSIM__NO_OP)
 		bsim__trace(m, i, BSIM_TRACE_CAMP, BSIM_OUTCOME_OK, d->serving,
 			    BSIM__NO_OP);

@@ -41,7 +41,8 @@ static double ratio(double a, double b)
 /* Device-derived sums of one group of devices. */
 struct acc {
 	double ok, failed, nosvc, cross, reatt, intr, drops, n, nmob, usage,
-		fees, reports, lost, mt_ok, mt_lost, mt_s;
+		fees, reports, lost, mt_ok, mt_lost, mt_s, ep, ep_ok, ep_failed,
+		ep_open, nocand, steered, roaming;
 };
 
 /* Records read back from the spool per slice. */
@@ -74,6 +75,13 @@ static int accumulate(const struct bsim_model *m, struct acc *const g[3])
 			a->n++;
 			a->ok += r->attaches_ok;
 			a->failed += r->attaches_failed;
+			a->ep += r->episodes;
+			a->ep_ok += r->episodes_ok;
+			a->ep_failed += r->episodes_failed;
+			a->ep_open += (m->dev[i].flags & DEV_EPISODE) != 0;
+			a->nocand += (double)r->no_candidate_ns / NS_PER_S;
+			a->steered += r->steering_rejects;
+			a->roaming += (double)r->roaming_ns / NS_PER_S;
 			a->nosvc += (double)r->no_service_ns / NS_PER_S;
 			a->drops += r->session_drops;
 			a->reports += r->reports;
@@ -118,7 +126,21 @@ static void device_kpis(const struct bsim_model *m, const struct acc *a,
 {
 	double days = (double)m->end_ns / NS_PER_S / 86400.0;
 
-	k[BSIM_KPI_attach_success_ratio] = ratio(a->ok, a->ok + a->failed);
+	/* Episodes, not attempts: steering rejects are the home's choice,
+	 * and episodes open at the end count only once an attempt in them
+	 * failed otherwise (results/README.md). */
+	k[BSIM_KPI_attach_success_ratio] =
+		ratio(a->ep_ok, a->ep_ok + a->ep_failed);
+	k[BSIM_KPI_attach_attempt_failure_ratio] =
+		ratio(a->failed, a->ok + a->failed);
+	k[BSIM_KPI_attach_episodes] = a->ep;
+	k[BSIM_KPI_attach_episodes_open] = a->ep_open;
+	k[BSIM_KPI_no_candidate_s] = a->nocand;
+	k[BSIM_KPI_no_candidate_s_per_device_day] =
+		ratio(a->nocand, a->n * days);
+	k[BSIM_KPI_steering_rejects] = a->steered;
+	k[BSIM_KPI_steering_rejects_per_roaming_device_day] =
+		ratio(a->steered, a->roaming / 86400.0);
 	k[BSIM_KPI_availability] =
 		a->n > 0 ? 1 - a->nosvc / (a->n * (double)m->end_ns / NS_PER_S)
 			 : NAN;

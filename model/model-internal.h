@@ -96,13 +96,14 @@ struct bsim__msgs {
 };
 
 /* Hop flags. */
-#define HOP_HSS 1u    /* Needs the home HSS. */
-#define HOP_AIR 2u    /* Without a usable vector: AIR at the HSS. */
-#define HOP_IPX 4u    /* Roaming signalling through the IPX hub. */
-#define HOP_STEER 8u  /* The HSS may steer (first registration here). */
-#define HOP_OLD 16u   /* An old MME holds a context (CLR, S10). */
-#define HOP_REPLY 32u /* The device waits for an answer. */
-#define HOP_VLR 64u   /* Attached for SMS: the VLR is updated too. */
+#define HOP_HSS 1u	 /* Needs the home HSS. */
+#define HOP_AIR 2u	 /* Without a usable vector: AIR at the HSS. */
+#define HOP_IPX 4u	 /* Roaming signalling through the IPX hub. */
+#define HOP_STEER 8u	 /* The HSS may steer (first registration here). */
+#define HOP_OLD 16u	 /* An old MME holds a context (CLR, S10). */
+#define HOP_REPLY 32u	 /* The device waits for an answer. */
+#define HOP_VLR 64u	 /* Attached for SMS: the VLR is updated too. */
+#define HOP_STEERED 128u /* The home HSS rejected it for steering. */
 
 /* Reject causes (EMM). */
 enum bsim__cause {
@@ -134,7 +135,8 @@ struct bsim__answer {
 	uint8_t proc;
 	uint8_t cause; /* CAUSE_NONE: accepted. */
 	uint16_t visited;
-	uint16_t node; /* Node that refused (for back-off accounting). */
+	uint16_t node;	 /* Node that refused (for back-off accounting). */
+	uint8_t steered; /* The reject is the home's steering decision. */
 };
 
 /* Device flags. */
@@ -148,6 +150,13 @@ struct bsim__answer {
 #define DEV_DETACHED 128u     /* Detached by design between reports. */
 #define DEV_PO 256u	      /* A paging-occasion event is pending. */
 #define DEV_HPLMN 512u	      /* A higher-priority search is scheduled. */
+#define DEV_EPISODE 1024u     /* A registration episode is open. */
+#define DEV_EP_FAILED                                                          \
+	2048u /* ... and an attempt in it failed (not by
+				 steering). */
+#define DEV_NOCAND                                                             \
+	4096u /* ... and no allowed candidate exists: its
+				 latency clock is stopped. */
 
 /* Service categories for time accounting. */
 enum { SVC_HOME = 0, SVC_ROAMING = 1, SVC_NONE = 2 };
@@ -184,9 +193,14 @@ struct bsim__device {
 	struct bsim__retry retry;
 	uint16_t backoff_node;
 	/* Registration changes and failures. */
-	uint64_t since_ns;   /* Start of the current service category. */
-	uint64_t loss_ns;    /* When service was lost. */
-	uint64_t episode_ns; /* Start of the registration episode. */
+	uint64_t since_ns; /* Start of the current service category. */
+	uint64_t loss_ns;  /* When service was lost. */
+	/* Start of the open registration episode, moved later by the time
+	 * spent in it without an allowed candidate (so its latency is
+	 * now - episode_ns), and the current such wait: since when, and
+	 * until when at the latest (a forbidden area expiring). */
+	uint64_t episode_ns;
+	uint64_t nocand_ns, nocand_until_ns;
 	uint64_t sor_window_ns;
 	bsim_rng_ctr ctr_backoff, ctr_sel;
 	bsim_event ev_retry;
@@ -206,6 +220,10 @@ struct bsim__row {
 	uint16_t home_op_initial, country;
 	uint32_t attaches_ok, attaches_failed, handovers, border_crossings,
 		reattaches, session_drops, records, mt_delivered, mt_expired;
+	/* Registration episodes started, ended registered, and counted as
+	 * failed; steering rejects decided by the home HSS. */
+	uint32_t episodes, episodes_ok, episodes_failed, steering_rejects;
+	uint64_t no_candidate_ns; /* Episode time without a candidate. */
 	uint64_t home_ns, roaming_ns, no_service_ns, interruption_ns;
 	int64_t charge_ueur;
 	uint64_t mt_latency_ns;
@@ -431,6 +449,10 @@ void bsim__periodic_fire(struct bsim_model *m, uint32_t i, uint64_t now);
 /* Can the device act now (not asleep in PSM)? */
 bool bsim__awake(const struct bsim_model *m, const struct bsim__device *d,
 		 uint64_t now);
+/* At the end of the run: close device i's open episode's wait without a
+ * candidate, and count the episode as failed if an attempt in it failed
+ * other than by steering. */
+void bsim__episode_finish(struct bsim_model *m, uint32_t i, uint64_t end);
 /* Act on a move the network has not seen (the device is awake). */
 void bsim__handle_mobility(struct bsim_model *m, uint32_t i, uint64_t now);
 /* Is the device idle in eDRX now (cycle in use, honoured where it is)? */

@@ -463,6 +463,7 @@ int bsim_model_run(struct bsim_model *m, uint64_t slice_ns,
 
 		bsim__svc_set(m, i, d->svc, m->end_ns);
 		bsim__session_close(m, i, m->end_ns, false);
+		bsim__episode_finish(m, i, m->end_ns);
 	}
 	bsim__mt_finish(m);
 	/* Back-off levels carried to the last bin. */

@@ -182,7 +182,8 @@ static void answer(struct bsim_model *m, uint32_t i, const struct bsim__hop *h,
 				  .proc = h->proc,
 				  .cause = (uint8_t)cause,
 				  .visited = h->visited,
-				  .node = node };
+				  .node = node,
+				  .steered = (h->flags & HOP_STEERED) != 0 };
 	double rounds;
 
 	if (!(h->flags & HOP_REPLY)) {
@@ -413,6 +414,10 @@ void bsim__on_hop(struct bsim_engine *e, void *ctx, uint32_t i,
 			h.cause = CAUSE_22; /* Too busy: the MME sends #22. */
 		} else if ((h.flags & HOP_STEER) &&
 			   steer_reject(m, i, h.visited, now)) {
+			/* Counted at the decision, whether or not the answer
+			 * reaches the device in time. */
+			m->row[i].steering_rejects++;
+			h.flags |= HOP_STEERED;
 			h.cause = m->w->operators[d->home].sor_reject_cause;
 		} else {
 			h.cause = CAUSE_NONE;

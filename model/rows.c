@@ -4,8 +4,8 @@
  * holds only what cannot be derived; a row's class and current home come
  * from the device, and its volumes from the reports it sent and the
  * messages delivered to it (every report carries its class's up_bytes and
- * down_bytes, every message mt_bytes), so a row costs 104 bytes a device
- * during the run instead of 120.
+ * down_bytes, every message mt_bytes), so a row costs 128 bytes a device
+ * during the run (the KPIs' episode counters included).
  */
 #include "model-internal.h"
 

@@ -124,6 +124,29 @@ int bsim__select(const struct bsim__candidate *c, int n, uint16_t home,
 	return best;
 }
 
+bool bsim__any_allowed(const struct bsim__candidate *c, int n, uint16_t home,
+		       const struct bsim__sim *sim,
+		       const struct bsim__sel_state *st, uint64_t now_ns,
+		       uint64_t *until_ns)
+{
+	uint64_t until = UINT64_MAX;
+
+	for (int i = 0; i < n; i++) {
+		if (allowed(&c[i], home, sim, st, now_ns))
+			return true;
+		if (bsim__sim_forbidden(sim, c[i].op))
+			continue; /* Only a profile switch clears it. */
+		for (uint8_t k = 0; k < st->nta; k++)
+			if (st->ta[k].op == c[i].op &&
+			    st->ta[k].ta == c[i].ta &&
+			    now_ns < st->ta[k].until_ns &&
+			    st->ta[k].until_ns < until)
+				until = st->ta[k].until_ns;
+	}
+	*until_ns = until;
+	return false;
+}
+
 int bsim__higher_priority(const struct bsim__candidate *c, int n, uint16_t home,
 			  uint16_t serving, uint16_t serving_rank,
 			  const struct bsim__sim *sim,

@@ -83,6 +83,17 @@ int bsim__select(const struct bsim__candidate *c, int n, uint16_t home,
 		 uint64_t entity, bsim_rng_ctr *ctr);
 
 /*
+ * Is any of the n candidates allowed at now_ns (bsim__select() would
+ * choose one)? If none is, *until_ns is the earliest time one becomes
+ * allowed without any other change (a forbidden tracking area expiring),
+ * or UINT64_MAX.
+ */
+bool bsim__any_allowed(const struct bsim__candidate *c, int n, uint16_t home,
+		       const struct bsim__sim *sim,
+		       const struct bsim__sel_state *st, uint64_t now_ns,
+		       uint64_t *until_ns);
+
+/*
  * The periodic higher-priority search (hpplmn_search_s): index of a
  * candidate of higher priority than the serving network `serving` (home,
  * or a better steering rank), or -1 to stay.

@@ -1,5 +1,5 @@
-"""Readers for blocsim result files (format "blocsim-result" 1, described
-in results/README.md) and sweep indexes ("blocsim-index" 1, docs/sweeps.md).
+"""Readers for blocsim result files (format "blocsim-result" 2, described
+in results/README.md) and sweep indexes ("blocsim-index" 2, docs/sweeps.md).
 
 Everything comes back as pandas or xarray objects:
 
@@ -211,9 +211,7 @@ class Run:
         if self.attrs.get("format") != "blocsim-result":
             raise ValueError(f"{self.path}: not a blocsim result file "
                              f"(format {self.attrs.get('format')!r})")
-        if int(self.attrs.get("format_version", 0)) != 1:
-            raise ValueError(f"{self.path}: format_version "
-                             f"{self.attrs.get('format_version')} (reader: 1)")
+        _check_version(self.path, self.attrs, RESULT_FORMAT_VERSION)
         self.duration_s = float(self.attrs["sim_duration_s"])
         self.scenario_name = self.attrs.get("scenario_name", "")
 
@@ -449,6 +447,11 @@ class Index:
             self._file.close()
             raise ValueError(f"{path}: not a blocsim sweep index "
                              f"(format {self.attrs.get('format')!r})")
+        try:
+            _check_version(path, self.attrs, INDEX_FORMAT_VERSION)
+        except ValueError:
+            self._file.close()
+            raise
         runs = read_compound(self._file["runs"], "runs")
         runs["status"] = categorical(
             runs.status.map({n: i for i, n in enumerate(CODES["run_status"])})
@@ -480,6 +483,24 @@ class Index:
 
     def __exit__(self, *exc):
         self.close()
+
+
+RESULT_FORMAT_VERSION = 2
+INDEX_FORMAT_VERSION = 2
+
+
+def _check_version(path, attrs, want):
+    """Refuse a file of another format version: KPIs changed meaning in
+    version 2 (attach_success_ratio counts episodes, steering apart;
+    attach latency stops while no candidate exists), so a version 1 file
+    cannot be compared with a version 2 one."""
+    got = attrs.get("format_version")
+    if got is None or int(got) != want:
+        raise ValueError(
+            f"{path}: {attrs.get('format')} format_version {got}, this "
+            f"reader reads {want} only (version 1 defined "
+            f"attach_success_ratio and attach latency differently; run "
+            f"the scenario again with this blocsim)")
 
 
 def open_index(path):

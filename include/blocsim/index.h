@@ -23,7 +23,7 @@ extern "C" {
 #endif
 
 #define BSIM_INDEX_FORMAT "blocsim-index"
-#define BSIM_INDEX_FORMAT_VERSION 1
+#define BSIM_INDEX_FORMAT_VERSION 2
 
 /** Run states in the index (/runs/status). */
 enum bsim_run_status {

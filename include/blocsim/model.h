@@ -168,6 +168,13 @@ struct bsim_trace {
 	X(attach_latency_p50_s, "s")                                           \
 	X(attach_latency_p95_s, "s")                                           \
 	X(attach_latency_p99_s, "s")                                           \
+	X(attach_attempt_failure_ratio, "1")                                   \
+	X(attach_episodes, "1")                                                \
+	X(attach_episodes_open, "1")                                           \
+	X(no_candidate_s, "s")                                                 \
+	X(no_candidate_s_per_device_day, "s/day")                              \
+	X(steering_rejects, "1")                                               \
+	X(steering_rejects_per_roaming_device_day, "1/day")                    \
 	X(signalling_msgs_per_device_day, "1/day")                             \
 	X(hss_peak_utilisation, "1")                                           \
 	X(storm_seconds, "s")                                                  \

@@ -20,7 +20,7 @@ extern "C" {
 #endif
 
 #define BSIM_RESULT_FORMAT "blocsim-result"
-#define BSIM_RESULT_FORMAT_VERSION 1
+#define BSIM_RESULT_FORMAT_VERSION 2
 
 /** What the file says about the run beyond the model's results. */
 struct bsim_result_meta {

@@ -47,7 +47,7 @@ int main(int argc, char **argv)
 	}
 	g = bsim__h5_group(f, "/");
 	bsim__h5_attr_str(g, "format", "blocsim-result");
-	bsim__h5_attr_u64(g, "format_version", 1);
+	bsim__h5_attr_u64(g, "format_version", 2);
 	bsim__h5_attr_f64(g, "sim_duration_s", 86400.0);
 	H5Gclose(g);
 	g = bsim__h5_group(f, "/billing/records");

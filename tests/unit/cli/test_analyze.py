@@ -148,6 +148,21 @@ def test_bad_input_exits_2():
     assert p.returncode == 2 and "not a swept parameter" in p.stderr
 
 
+def test_another_format_version_exits_2():
+    d = tempfile.mkdtemp()
+    a = os.path.join(d, "a.h5")
+    p = subprocess.run([BLOCSIM, "run", os.path.join(DATA, "mini.yaml"),
+                        "-o", a, "--quiet"], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    analyze(a)
+    with h5py.File(a, "r+") as f:
+        f.attrs["format_version"] = np.int64(1)
+    p = subprocess.run([BLOCSIM, "analyze", a], capture_output=True,
+                       text=True)
+    assert p.returncode == 2, (p.returncode, p.stderr)
+    assert "format_version 1, but this blocsim reads version 2" in p.stderr
+
+
 def test_paired_differences_are_tighter_on_the_smoke_sweep():
     """The shipped smoke sweep (4 topologies x 2 replications): paired
     differences against arm's length, replication by replication, have

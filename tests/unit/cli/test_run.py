@@ -165,7 +165,7 @@ def test_bad_options_and_paths_exit_2_without_output():
         (["--from", junk], r"--from .*junk\.h5: not a readable HDF5 file"),
         (["--from", MINI], r"--from .*mini\.yaml: not a readable HDF5 file"),
         (["--from", os.path.join(d, "missing.h5")], r"--from .*missing\.h5: not a readable HDF5 file"),
-        (["--from", empty], r"--from .*empty\.h5: no /scenario dataset"),
+        (["--from", empty], r"--from .*empty\.h5: not a blocsim-result file \(format missing\)"),
     ]
     for args, want in cases:
         p = run(*args, "-o", out)
@@ -310,6 +310,24 @@ def test_from_reruns_the_kept_scenario():
     p = run("--from", a, "-o", b, "--quiet")
     assert p.returncode == 0, ("--from of mini.yaml's result", p.stderr)
     assert_same_datasets(a, b)
+
+
+def test_from_refuses_another_format_version():
+    """A result of format 1 defines its KPIs differently: --from exits 2
+    and says so, and writes nothing."""
+    d = tmpdir()
+    a, b = os.path.join(d, "a.h5"), os.path.join(d, "b.h5")
+    p = run(MINI, "-o", a, "--quiet")
+    assert p.returncode == 0, p.stderr
+    with h5py.File(a, "r+") as f:
+        assert f.attrs["format_version"] == 2
+        f.attrs["format_version"] = np.int64(1)
+    p = run("--from", a, "-o", b, "--quiet")
+    assert p.returncode == 2, (p.returncode, p.stderr)
+    assert re.search(r"--from .*a\.h5: blocsim-result format_version 1, "
+                     r"but this blocsim reads version 2 only", p.stderr), \
+        p.stderr
+    assert_no_output(b, "--from of a version 1 file")
 
 
 def test_from_keeps_overrides_and_takes_new_ones():

@@ -222,7 +222,7 @@ def test_j2_runs_every_run_and_indexes_them():
     with open(TINY) as f:
         text = f.read()
     assert s(attrs["format"]) == "blocsim-index", attrs["format"]
-    assert attrs["format_version"] == 1
+    assert attrs["format_version"] == 2
     assert s(attrs["sweep"]) == text
     assert os.path.samefile(s(attrs["base"]), BLOCS), attrs["base"]
     assert attrs["sweep_seed"] == 3 and attrs["replications"] == 2
@@ -433,6 +433,26 @@ def test_existing_dir_needs_resume_which_reruns_only_broken_runs():
     assert summary(p, d)[0] == (0, 0, 6, 0), p.stderr
     assert {f: v for f, v in snapshot(d).items()
             if f.startswith("runs/")} == before
+
+
+def test_resume_reruns_a_run_file_of_another_format_version():
+    """A run file of result format 1 (KPIs defined differently) is not
+    trusted by --resume: the run is done again and indexed anew."""
+    d = os.path.join(tmpdir(), "out")
+    ids = ids_of(TINY)
+    p = sweep(TINY, "-o", d, "-j", "2")
+    assert p.returncode == 0, p.stderr
+    old = os.path.join(d, "runs", ids[2] + ".h5")
+    with h5py.File(old, "r+") as f:
+        f.attrs["format_version"] = np.int64(1)
+    p = sweep(TINY, "-o", d, "--resume", "-j", "2")
+    assert p.returncode == 0, p.stderr
+    assert summary(p, d)[0] == (1, 0, 5, 0), p.stderr
+    with h5py.File(old, "r") as f:
+        assert f.attrs["format_version"] == 2
+    attrs, ix, _, _ = index(d)
+    assert attrs["format_version"] == 2
+    assert set(statuses(ix).values()) == {"complete"}, statuses(ix)
 
 
 # 5 -------------------------------------------------------------------------

@@ -67,7 +67,7 @@ def test_arrays_have_a_scale_per_axis():
 def test_attributes_and_flags():
     with h5py.File(sample(), "r") as f:
         assert f.attrs["format"] == "blocsim-result"
-        assert f.attrs["format_version"] == 1
+        assert f.attrs["format_version"] == 2
         assert f.attrs["sim_duration_s"] == 86400.0
         k = f["billing/records/kind"]
         assert list(k.attrs["flag_values"]) == [0, 1, 2]

@@ -73,7 +73,7 @@ def test_root_attributes():
             for k in ("rng_scheme", "host"):
                 assert isinstance(a[k], str) and a[k], (k, a[k])
             assert a["rng_scheme"].startswith("philox"), a["rng_scheme"]
-            assert a["format_version"] == 1
+            assert a["format_version"] == 2
             assert a["format_version"].dtype.kind == "i"
             assert a["seed"] == 42 and a["seed"].dtype.kind == "u"
             assert a["events_executed"].dtype.kind == "u"
