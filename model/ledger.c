@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The visited networks' books: data sessions become TAP-like records
- * (one per closed session or partial cut, each rounded to the minimum
- * charge on its own), SMS records, per-IMSI access fees once per SIM,
+ * (one per closed session or partial period of exactly PARTIAL_RECORD_S
+ * from the record's start, each rounded to the minimum charge on its
+ * own), SMS records, per-IMSI access fees once per SIM,
  * visited network and local calendar month, and the settlement matrix
  * (what each home owes each visited network). Money is integer
  * micro-euro throughout, so every sum is exact.
@@ -89,6 +90,25 @@ static void cut(struct bsim_model *m, uint32_t i, uint64_t now)
 	d->sess_reports = d->sess_mt = 0;
 }
 
+/* Cut every whole period of PARTIAL_RECORD_S that has elapsed by `now`
+ * since the record's start: records (start, start + P), (start + P,
+ * start + 2P), ... At a report (`closing` false) a period ending exactly
+ * now is cut, so the report opens the next period; at a close (`closing`
+ * true) it is left for the closing record, which would otherwise be an
+ * empty one of no duration. What the cut records carry is what was
+ * counted so far: the counts are cut at every report before it is added,
+ * so nothing counted lies beyond the first cut. */
+static void cut_periods(struct bsim_model *m, uint32_t i, uint64_t now,
+			bool closing)
+{
+	struct bsim__device *d = &m->dev[i];
+	const uint64_t p = S_TO_NS(PARTIAL_RECORD_S);
+
+	while (now - (uint64_t)d->sess_start_ns > p ||
+	       (!closing && now - (uint64_t)d->sess_start_ns == p))
+		cut(m, i, (uint64_t)d->sess_start_ns + p);
+}
+
 void bsim__session_close(struct bsim_model *m, uint32_t i, uint64_t now,
 			 bool drop)
 {
@@ -96,6 +116,7 @@ void bsim__session_close(struct bsim_model *m, uint32_t i, uint64_t now,
 
 	if (d->sess_op == BSIM__NO_OP)
 		return;
+	cut_periods(m, i, now, true);
 	cut(m, i, now);
 	d->sess_op = BSIM__NO_OP;
 	if (drop)
@@ -109,9 +130,10 @@ void bsim__session_traffic(struct bsim_model *m, uint32_t i, uint64_t now,
 
 	if (d->sess_op == BSIM__NO_OP)
 		return;
-	/* Partial records every PARTIAL_RECORD_S, each charged on its own. */
-	if (now - (uint64_t)d->sess_start_ns >= S_TO_NS(PARTIAL_RECORD_S))
-		cut(m, i, now);
+	/* Partial records at exactly every PARTIAL_RECORD_S from the
+	 * record's start, each charged on its own; this traffic falls in the
+	 * period that contains `now`. */
+	cut_periods(m, i, now, false);
 	d->sess_reports += reports;
 	d->sess_mt += mt;
 }

@@ -50,7 +50,7 @@
 #define IMPLICIT_DETACH_S 240.0	 /* After T3412 + 4 min [assumption]. */
 #define REACHABLE_EXTRA_S 240.0	 /* Mobile-reachable = T3412 + 4 min. */
 #define SOR_WINDOW_S 1800.0	 /* ... within 30 min [assumption]. */
-#define PARTIAL_RECORD_S 86400.0 /* Partial TAP records every 24 h. */
+#define PARTIAL_RECORD_S 86400.0 /* Partial TAP records: 24 h periods. */
 #define CELL_SEARCH_S 30.0	 /* Coverage back: search within U(0, 30 s). */
 #define GOOD_QUALITY 0.3	 /* "Good quality" networks for selection. */
 #define ABROAD_MAX_DAYS 180.0	 /* Days already abroad at t = 0: U(0, 180). */

@@ -1013,3 +1013,97 @@ Test(model, the_sample_of_a_tenth_is_the_first_tenth_of_each_class,
 	run_free(&a);
 	run_free(&b);
 }
+
+Test(model, partial_records_are_cut_at_exact_periods, .timeout = 120)
+{
+	/* Roamers reporting every 7 h for 3 days: each data record ends at
+	 * exactly start + k * 24 h of its session (or at the session's
+	 * close), holds the reports sent within its own period, and the
+	 * settlement is still the sum of the records. */
+	const uint64_t p = 86400ull * 1000000000ull;
+	struct run x;
+	size_t nop, ndata = 0, nfull = 0;
+	int64_t *sum;
+	uint64_t reports = 0, counted = 0;
+
+	run_file(&x, "partial.yaml", NULL, 0, BSIM_BACKEND_NATIVE);
+	nop = x.w->noperators;
+	sum = calloc(nop * nop, sizeof(*sum));
+	cr_assert_not_null(sum);
+	for (size_t q = 0; q < x.r->nrecords; q++) {
+		const struct bsim_record *r = &x.rec[q];
+		uint64_t t0 = (uint64_t)r->t_start_ns, t1 = t0 + r->duration_ns,
+			 n = 0, up = 5000;
+		int64_t s0 = r->t_start_ns;
+		bool last = true;
+
+		sum[r->home_op * nop + r->visited_op] += r->charge_ueur;
+		if (r->kind != 0)
+			continue;
+		ndata++;
+		cr_assert_leq(r->duration_ns, p, "record %zu", q);
+		/* The session's start: back along this device's records that
+		 * end where the next one starts. */
+		for (size_t k = q; k-- > 0;) {
+			const struct bsim_record *o = &x.rec[k];
+
+			if (o->kind == 0 && o->device == r->device &&
+			    (int64_t)((uint64_t)o->t_start_ns +
+				      o->duration_ns) == s0 &&
+			    o->duration_ns == p)
+				s0 = o->t_start_ns;
+		}
+		cr_assert_eq((t0 - (uint64_t)s0) % p, 0,
+			     "record %zu starts %lu ns after its session", q,
+			     (unsigned long)(t0 - (uint64_t)s0));
+		for (size_t k = q + 1; k < x.r->nrecords; k++)
+			if (x.rec[k].kind == 0 &&
+			    x.rec[k].device == r->device) {
+				last = x.rec[k].t_start_ns != (int64_t)t1;
+				break;
+			}
+		/* A record followed by its session's next one is a full
+		 * period; the period is half-open, its end in the next. */
+		if (!last) {
+			cr_assert_eq(r->duration_ns, p, "record %zu", q);
+			nfull++;
+		}
+		for (size_t k = 0; k < x.r->ntrace; k++) {
+			const struct bsim_trace *e = &x.trace[k];
+
+			if (e->device == r->device &&
+			    e->type == BSIM_TRACE_REPORT &&
+			    e->result == BSIM_OUTCOME_OK && e->t_ns >= t0 &&
+			    (e->t_ns < t1 || (last && e->t_ns == t1)))
+				n++;
+		}
+		cr_assert_eq(r->bytes_up, n * up,
+			     "record %zu (device %u, %lu s from %lu s): %lu B "
+			     "for %lu reports",
+			     q, r->device,
+			     (unsigned long)(r->duration_ns / 1000000000u),
+			     (unsigned long)(t0 / 1000000000u),
+			     (unsigned long)r->bytes_up, (unsigned long)n);
+		if (!last)
+			cr_assert(n == 3 || n == 4, "%lu reports in 24 h",
+				  (unsigned long)n);
+		counted += n;
+	}
+	/* Every report sent while roaming is in exactly one record (those
+	 * of devices placed on their home network are in none). */
+	for (size_t k = 0; k < x.r->ntrace; k++)
+		reports +=
+			x.trace[k].type == BSIM_TRACE_REPORT &&
+			x.trace[k].result == BSIM_OUTCOME_OK &&
+			x.trace[k].op != row_of(x.r, x.trace[k].device).home_op;
+	cr_assert_eq(counted, reports, "%lu of %lu reports in records",
+		     (unsigned long)counted, (unsigned long)reports);
+	/* Most of the 50 devices roam for the 3 days: two full periods
+	 * each. */
+	cr_assert_geq(nfull, 60, "%zu full periods in %zu records", nfull,
+		      ndata);
+	for (size_t k = 0; k < nop * nop; k++)
+		cr_assert_eq(sum[k], x.r->settlement_ueur[k], "pair %zu", k);
+	free(sum);
+	run_free(&x);
+}
