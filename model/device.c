@@ -170,24 +170,75 @@ static void touch(struct bsim_model *m, uint32_t i, uint64_t now)
 	d->awake_until_ns = now + m->cp[d->cls].t3324_ns;
 }
 
-/* Is op on the home's equivalent-PLMN list? */
-static bool in_eplmn(const struct bsim_model *m, uint16_t home, uint16_t op)
-{
-	const uint16_t *l = &m->eplmn[(size_t)home * EPLMN_MAX];
+/* Order of a partner in a device's EPLMN list (smaller first): its
+ * country's, then its distance, then its steering rank. */
+struct eplmn_key {
+	bool away;     /* Not of the cell's country. */
+	double km;     /* From the cell to the partner's network. */
+	uint32_t rank; /* Steering rank, unlisted last. */
+};
 
-	for (uint8_t k = 0; k < m->neplmn[home]; k++)
-		if (l[k] == op)
-			return true;
-	return false;
+static struct eplmn_key eplmn_key(const struct bsim_model *m, uint16_t home,
+				  uint16_t country, double lat, double lon,
+				  uint16_t op)
+{
+	const struct bsim_operator *o = &m->w->operators[op];
+	uint16_t r = bsim_world_terms(m->w, home, op)->steering_rank;
+	struct eplmn_key k = {
+		.away = o->country != country,
+		.km = bsim_geo_distance_km(lat, lon, m->op_lat[op],
+					   m->op_lon[op]),
+		.rank = r ? r : UINT16_MAX + 1u,
+	};
+
+	return k;
 }
 
-/* Both networks are on the home's equivalent-PLMN list, which the serving
- * MME sends: the home and its eplmn partners, best ranked first, at most
- * EPLMN_MAX entries, so a large alliance is not all equivalent. */
+static bool eplmn_before(struct eplmn_key a, uint16_t ia, struct eplmn_key b,
+			 uint16_t ib)
+{
+	if (a.away != b.away)
+		return !a.away;
+	if (a.km != b.km)
+		return a.km < b.km;
+	if (a.rank != b.rank)
+		return a.rank < b.rank;
+	return ia < ib;
+}
+
+bool bsim__eplmn_has(const struct bsim_model *m, uint16_t home, uint32_t cell,
+		     uint16_t op)
+{
+	const struct bsim_world *w = m->w;
+	uint16_t country = m->g->country[cell];
+	struct eplmn_key kop;
+	unsigned ahead = 1; /* The home leads the list. */
+	double lat, lon;
+
+	if (op == home)
+		return true;
+	if (!bsim_world_terms(w, home, op)->eplmn)
+		return false;
+	bsim_grid_centre(m->g, cell, &lat, &lon);
+	kop = eplmn_key(m, home, country, lat, lon, op);
+	for (size_t v = 0; v < w->noperators && ahead < EPLMN_MAX; v++)
+		if (v != home && v != op &&
+		    bsim_world_terms(w, home, (uint16_t)v)->eplmn &&
+		    eplmn_before(
+			    eplmn_key(m, home, country, lat, lon, (uint16_t)v),
+			    (uint16_t)v, kop, op))
+			ahead++;
+	return ahead < EPLMN_MAX;
+}
+
+/* Both networks are on the EPLMN list the serving MME sends for the
+ * device's cell, so a large alliance is not all equivalent: the partners
+ * around the device are. */
 static bool equivalent(const struct bsim_model *m, const struct bsim__device *d,
 		       uint16_t a, uint16_t b)
 {
-	return in_eplmn(m, d->home, a) && in_eplmn(m, d->home, b);
+	return bsim__eplmn_has(m, d->home, d->cell, a) &&
+	       bsim__eplmn_has(m, d->home, d->cell, b);
 }
 
 static void schedule_hplmn(struct bsim_model *m, uint32_t i, uint64_t now)

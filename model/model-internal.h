@@ -299,11 +299,10 @@ struct bsim_model {
 	uint8_t *storm_bits;
 	uint16_t ipx_node;
 	uint16_t *op_hss_node; /* Current HSS node of each home operator. */
-	/* Each home's equivalent-PLMN list as serving MMEs send it: the home
-	 * and its eplmn partners, best steering rank first, at most
-	 * EPLMN_MAX entries: [home * EPLMN_MAX + k], neplmn[home] used. */
-	uint16_t *eplmn;
-	uint8_t *neplmn;
+	/* Where each operator's network is, for the order of EPLMN lists:
+	 * the centre of its own country's cells (degrees), or its HSS site
+	 * for a country with no cell on the grid. */
+	double *op_lat, *op_lon;
 	/* [home * nop + visited]: the home ranks a network of the visited
 	 * one's country higher (steering may reject there). */
 	bool *steer_better;
@@ -404,6 +403,14 @@ void bsim__spool_failed(struct bsim_model *m, const struct bsim_spool *s,
 
 /* cover.c */
 int bsim__cover_build(struct bsim_model *m, char *err, size_t errlen);
+/* Is op on the equivalent-PLMN list that a serving MME sends to a device
+ * of `home` in `cell`? The list is the home, then the home's partners
+ * whose agreement grants eplmn: those of the cell's country first, then
+ * by distance from the cell to the partner's network (op_lat/op_lon),
+ * then by steering rank (unlisted last), then by index; at most EPLMN_MAX
+ * entries (TS 24.301). */
+bool bsim__eplmn_has(const struct bsim_model *m, uint16_t home, uint32_t cell,
+		     uint16_t op);
 /* Signal quality of op in cell, 0..1, a pure function of the seed. */
 double bsim__quality(const struct bsim_model *m, uint32_t cell, uint16_t op);
 /* Operators usable in `cell` now (radio up), with their quality and the

@@ -178,48 +178,52 @@ static int steer_build(struct bsim_model *m)
 	return 0;
 }
 
-/* The EPLMN list of each home (see model-internal.h): the home, then
- * partners with an eplmn agreement, ranked ones first by rank, then by
- * index. */
+/* Where each operator's network lies, for the order of EPLMN lists: the
+ * mean centre of its country's cells, else its HSS site. */
 static int eplmn_build(struct bsim_model *m)
 {
 	const struct bsim_world *w = m->w;
-	size_t nop = w->noperators;
+	size_t nop = w->noperators, nc = w->ncountries;
+	double *clat = calloc(nc + 1, sizeof(double)),
+	       *clon = calloc(nc + 1, sizeof(double));
 
-	m->eplmn = calloc(nop * EPLMN_MAX + 1, sizeof(*m->eplmn));
-	m->neplmn = calloc(nop + 1, 1);
-	if (!m->eplmn || !m->neplmn)
+	m->op_lat = calloc(nop + 1, sizeof(*m->op_lat));
+	m->op_lon = calloc(nop + 1, sizeof(*m->op_lon));
+	if (!clat || !clon || !m->op_lat || !m->op_lon) {
+		free(clat);
+		free(clon);
 		return BSIM_ENOMEM;
-	for (size_t h = 0; h < nop; h++) {
-		uint16_t *l = &m->eplmn[h * EPLMN_MAX];
-		uint8_t n = 1;
-
-		l[0] = (uint16_t)h;
-		while (n < EPLMN_MAX) {
-			size_t best = nop;
-			uint32_t bkey = UINT32_MAX;
-
-			for (size_t v = 0; v < nop; v++) {
-				const struct bsim_terms *t =
-					bsim_world_terms(w, h, v);
-				uint32_t key = t->steering_rank
-						       ? t->steering_rank
-						       : UINT16_MAX + 1u;
-				bool taken = false;
-
-				for (uint8_t k = 0; k < n; k++)
-					taken |= l[k] == v;
-				if (!taken && t->eplmn && key < bkey) {
-					best = v;
-					bkey = key;
-				}
-			}
-			if (best == nop)
-				break;
-			l[n++] = (uint16_t)best;
-		}
-		m->neplmn[h] = n;
 	}
+	for (size_t c = 0; c < nc; c++) {
+		uint32_t a = m->country_cells_start[c],
+			 b = m->country_cells_start[c + 1];
+		double lat, lon;
+
+		for (uint32_t k = a; k < b; k++) {
+			bsim_grid_centre(m->g, m->country_cells[k], &lat, &lon);
+			clat[c] += lat;
+			clon[c] += lon;
+		}
+		if (b > a) {
+			clat[c] /= (double)(b - a);
+			clon[c] /= (double)(b - a);
+		} else {
+			clat[c] = NAN;
+		}
+	}
+	for (size_t o = 0; o < nop; o++) {
+		const struct bsim_operator *op = &w->operators[o];
+
+		if (isnan(clat[op->country])) {
+			m->op_lat[o] = w->cities[op->hss_site].lat;
+			m->op_lon[o] = w->cities[op->hss_site].lon;
+		} else {
+			m->op_lat[o] = clat[op->country];
+			m->op_lon[o] = clon[op->country];
+		}
+	}
+	free(clat);
+	free(clon);
 	return 0;
 }
 
@@ -518,9 +522,9 @@ void bsim_model_destroy(struct bsim_model *m)
 	free(m->node_sec);
 	free(m->node_sec_count);
 	free(m->op_hss_node);
-	free(m->eplmn);
+	free(m->op_lat);
 	free(m->steer_better);
-	free(m->neplmn);
+	free(m->op_lon);
 	free(m->lat_core_s);
 	free(m->cp);
 	free(m->op_radio_down);
