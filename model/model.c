@@ -94,16 +94,18 @@ static int nodes_build(struct bsim_model *m)
 	    !m->lat_core_s)
 		return BSIM_ENOMEM;
 	for (size_t n = 0; n < nn; n++) {
-		double rate;
-		uint32_t limit;
+		double rate; /* The node's total capacity, 1/s. */
+		uint32_t limit, servers;
 
 		if (n < nop) {
 			rate = w->operators[n].mme_capacity_per_s;
 			limit = w->operators[n].mme_queue_limit;
+			servers = w->operators[n].mme_servers;
 			m->node_site[n] = w->operators[n].hss_site;
 		} else if (n < 2 * nop) {
 			rate = w->operators[n - nop].hss_capacity_per_s;
 			limit = w->operators[n - nop].hss_queue_limit;
+			servers = w->operators[n - nop].hss_servers;
 			m->node_site[n] = w->operators[n - nop].hss_site;
 		} else if (n < nn - 1) {
 			const struct bsim_platform *p =
@@ -111,15 +113,21 @@ static int nodes_build(struct bsim_model *m)
 
 			rate = p->hss_capacity_per_s;
 			limit = p->hss_queue_limit;
+			servers = p->servers;
 			m->node_site[n] = p->hss_site;
 		} else {
 			rate = IPX_RATE_PER_S;
 			limit = IPX_QUEUE_LIMIT;
+			servers = 1;
 			m->node_site[n] = UINT16_MAX;
 		}
-		rc = bsim__node_init(&m->nodes[n],
-				     bsim_entity(BSIM_ENTITY_NODE, n), rate,
-				     BSIM_SERVICE_EXPONENTIAL, 0, limit);
+		/* 0 servers in the world means one; the capacity is the
+		 * node's total, so each server serves at rate / servers. */
+		if (servers == 0)
+			servers = 1;
+		rc = bsim__node_init(
+			&m->nodes[n], bsim_entity(BSIM_ENTITY_NODE, n), servers,
+			rate / servers, BSIM_SERVICE_EXPONENTIAL, 0, limit);
 		if (rc)
 			return rc;
 	}

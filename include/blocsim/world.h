@@ -78,10 +78,16 @@ struct bsim_operator {
 	uint8_t radios;	       /**< enum bsim_radio bits. */
 	uint16_t hss_site;     /**< City of the home HSS/HLR. */
 	double spill_km;       /**< Coverage reach across borders, km. */
+	/** The MME node's total capacity, transactions per second, shared
+	 *  by its mme_servers servers (each serves at capacity / servers). */
 	double mme_capacity_per_s;
 	uint32_t mme_queue_limit;
+	/** The HSS node's total capacity, 1/s, over hss_servers servers. */
 	double hss_capacity_per_s;
 	uint32_t hss_queue_limit;
+	/** Parallel servers sharing each node's FIFO queue; 0 means 1 (a
+	 *  zero-initialised world keeps single-server nodes). */
+	uint32_t mme_servers, hss_servers;
 	/** Network-based steering of its roamers: the EMM cause the home
 	 *  sends to a non-preferred visited network (11, 13 or 17), and the
 	 *  rejections within 30 min after which it admits (0: no steering). */
@@ -194,8 +200,12 @@ struct bsim_platform {
 	size_t nmembers;
 	uint16_t *members; /**< Operator indices. */
 	uint16_t hss_site; /**< City of the shared HSS pool. */
+	/** The pool's total capacity, 1/s, shared by its servers. */
 	double hss_capacity_per_s;
 	uint32_t hss_queue_limit;
+	/** Parallel servers of the pool sharing its FIFO queue, each at
+	 *  hss_capacity_per_s / servers; 0 means 1. */
+	uint32_t servers;
 	bool hosts_pgw;		      /**< Its outage is a data outage too. */
 	double local_profile_after_s; /**< Switch to a local member's
 					   profile after this long abroad
