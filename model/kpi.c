@@ -365,6 +365,7 @@ int bsim__kpi_finish(struct bsim_model *m)
 				: UINT16_MAX;
 		r->site = m->node_site[n];
 		r->service_rate_per_s = x->rate_per_s;
+		r->servers = x->servers;
 		r->queue_limit = x->queue_limit;
 		r->arrivals = x->arrivals;
 		r->served = x->served;

@@ -73,6 +73,15 @@ static int class_params(struct bsim_model *m)
 	return 0;
 }
 
+/* The world's service distributions are passed to nodes as they are. */
+_Static_assert((int)BSIM_SERVICE_DIST_EXPONENTIAL ==
+			       (int)BSIM_SERVICE_EXPONENTIAL &&
+		       (int)BSIM_SERVICE_DIST_DETERMINISTIC ==
+			       (int)BSIM_SERVICE_DETERMINISTIC &&
+		       (int)BSIM_SERVICE_DIST_LOGNORMAL ==
+			       (int)BSIM_SERVICE_LOGNORMAL,
+	       "enum bsim_service_dist and enum bsim__service differ");
+
 static int nodes_build(struct bsim_model *m)
 {
 	const struct bsim_world *w = m->w;
@@ -96,6 +105,11 @@ static int nodes_build(struct bsim_model *m)
 	for (size_t n = 0; n < nn; n++) {
 		double rate; /* The node's total capacity, 1/s. */
 		uint32_t limit, servers;
+		const struct bsim_service_spec *svc =
+			&w->service[n < nop	  ? BSIM_NODE_MME
+				    : n < 2 * nop ? BSIM_NODE_HSS
+				    : n < nn - 1  ? BSIM_NODE_PLATFORM
+						  : BSIM_NODE_IPX];
 
 		if (n < nop) {
 			rate = w->operators[n].mme_capacity_per_s;
@@ -127,7 +141,8 @@ static int nodes_build(struct bsim_model *m)
 			servers = 1;
 		rc = bsim__node_init(
 			&m->nodes[n], bsim_entity(BSIM_ENTITY_NODE, n), servers,
-			rate / servers, BSIM_SERVICE_EXPONENTIAL, 0, limit);
+			rate / servers, (enum bsim__service)svc->dist, svc->cv,
+			limit);
 		if (rc)
 			return rc;
 	}

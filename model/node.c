@@ -86,7 +86,7 @@ int bsim__node_init(struct bsim__node *n, uint64_t entity, uint32_t servers,
 
 	memset(n, 0, sizeof(*n));
 	if (!(server_rate_per_s > 0) || servers == 0 || queue_limit == 0 ||
-	    !(cv >= 0))
+	    (unsigned)service >= BSIM__SERVICE_COUNT || !(cv >= 0))
 		return BSIM_EINVAL;
 	/* The departure heap grows with the backlog, up to the limit: one of
 	 * the full limit would cost the limit's memory at every node. The

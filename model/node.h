@@ -20,13 +20,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Service-time distributions. */
+/* Service-time distributions, numbered as the world's enum
+ * bsim_service_dist. */
 enum bsim__service {
 	BSIM_SERVICE_EXPONENTIAL = 0, /* Mean 1/server_rate_per_s. */
 	BSIM_SERVICE_DETERMINISTIC = 1,
 	BSIM_SERVICE_LOGNORMAL = 2, /* That mean, coefficient of variation
 				       cv. */
 };
+#define BSIM__SERVICE_COUNT 3
 
 /* Waits are histogrammed in log-spaced bins for percentiles. */
 #define BSIM__WAIT_BINS 128
@@ -66,7 +68,8 @@ struct bsim__node {
  * Set up a node of `servers` (>= 1) servers, each serving at
  * server_rate_per_s (> 0, transactions per second; the node's capacity is
  * servers x server_rate_per_s), with at most queue_limit (>= 1)
- * transactions in the system and cv >= 0. Allocates its two heaps once
+ * transactions in the system, service one of enum bsim__service and
+ * cv >= 0. Allocates its two heaps once
  * (the busy-server heap at min(servers, queue_limit) slots; pages are
  * touched only as servers get busy) and the departure heap at 64 slots,
  * growing with the backlog. Returns 0, BSIM_EINVAL or BSIM_ENOMEM (n is

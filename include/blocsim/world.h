@@ -227,6 +227,26 @@ struct bsim_failure {
 	double duration_s;
 };
 
+/** Service-time distributions of signalling nodes. */
+enum bsim_service_dist {
+	BSIM_SERVICE_DIST_EXPONENTIAL = 0, /**< The default. */
+	BSIM_SERVICE_DIST_DETERMINISTIC = 1,
+	BSIM_SERVICE_DIST_LOGNORMAL = 2, /**< With coefficient of variation
+					     cv. */
+};
+
+/** Node kinds: the size of bsim_world.service, indexed by enum
+ *  bsim_node_kind (model.h: MME 0, HSS 1, PLATFORM 2, IPX 3). */
+#define BSIM_NODE_KINDS 4
+
+/** How one kind of node's per-server service times are drawn; the mean is
+ *  always servers / capacity. A zeroed spec is exponential. */
+struct bsim_service_spec {
+	uint8_t dist; /**< enum bsim_service_dist. */
+	double cv;    /**< Lognormal coefficient of variation, >= 0 (other
+			  distributions ignore it). */
+};
+
 struct bsim_world {
 	char name[BSIM_NAME_MAX]; /**< Scenario name. */
 	struct bsim_run_settings run;
@@ -243,6 +263,9 @@ struct bsim_world {
 	struct bsim_class *classes;
 	struct bsim_platform *platforms;
 	struct bsim_failure *failures;
+	/** Service-time distribution of each node kind, [enum
+	 *  bsim_node_kind]; zero-initialised: exponential everywhere. */
+	struct bsim_service_spec service[BSIM_NODE_KINDS];
 };
 
 /** The terms of home @p h on visited @p v. */
