@@ -621,6 +621,10 @@ static int signalling(struct bsim__h5 *f, const struct bsim_results *r)
 		F(struct bsim_node_row, max_queue, BSIM_H5_U32, NULL, NULL),
 		F(struct bsim_node_row, mean_wait_s, BSIM_H5_F64, "s", NULL),
 		F(struct bsim_node_row, p99_wait_s, BSIM_H5_F64, "s", NULL),
+		F(struct bsim_node_row, mean_sojourn_s, BSIM_H5_F64, "s",
+		  "mean wait plus service"),
+		F(struct bsim_node_row, p99_sojourn_s, BSIM_H5_F64, "s",
+		  "99th percentile of wait plus service"),
 		F(struct bsim_node_row, messages, BSIM_H5_U64, NULL,
 		  "messages counted at the node"),
 	};

@@ -26,9 +26,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Waits below 1 us go to bin 0; bins are 1/8 decade wide up to 10^4 s. */
-#define WAIT_MIN_S 1e-6
-#define BINS_PER_DECADE 8
 /* First capacity of the departure heap. */
 #define HEAP_MIN 64u
 
@@ -163,14 +160,21 @@ static double service_s(struct bsim__node *n, struct bsim_rng *rng)
 					       BSIM_RNG_NODE_SERVICE, &n->ctr));
 }
 
-static unsigned wait_bin(double w)
+/* Histogram bin of a time of t_ns (node.h). A log scale wider than 1/8
+ * decade put every seed's p99 at the same bin edge, 33% above the next;
+ * 1/120 decade costs 9.6 kB per histogram and keeps quantiles within 1%. */
+static unsigned hist_bin(uint64_t t_ns)
 {
-	double b;
+	double b, s = (double)t_ns * 1e-9;
 
-	if (w < WAIT_MIN_S)
+	if (t_ns == 0)
 		return 0;
-	b = 1 + floor(log10(w / WAIT_MIN_S) * BINS_PER_DECADE);
-	return b >= BSIM__WAIT_BINS ? BSIM__WAIT_BINS - 1 : (unsigned)b;
+	if (s < BSIM__NODE_HIST_MIN_S)
+		return 1;
+	b = 2 + floor(log10(s / BSIM__NODE_HIST_MIN_S) *
+		      BSIM__NODE_HIST_PER_DECADE);
+	return b >= BSIM__NODE_HIST_BINS ? BSIM__NODE_HIST_BINS - 1
+					 : (unsigned)b;
 }
 
 bool bsim__node_arrive(struct bsim__node *n, struct bsim_rng *rng,
@@ -214,28 +218,41 @@ bool bsim__node_arrive_below(struct bsim__node *n, struct bsim_rng *rng,
 	n->sum_wait_s += (double)(start - t_ns) * 1e-9;
 	n->sum_sojourn_s += (double)(end - t_ns) * 1e-9;
 	n->busy_s += (double)svc_ns * 1e-9;
-	n->wait_hist[wait_bin((double)(start - t_ns) * 1e-9)]++;
+	n->wait_hist[hist_bin(start - t_ns)]++;
+	n->sojourn_hist[hist_bin(end - t_ns)]++;
 	*depart_ns = end;
 	return true;
 }
 
-double bsim__node_wait_quantile(const struct bsim__node *n, double p)
+static double hist_quantile(const uint64_t *h, double p)
 {
 	uint64_t total = 0, need, acc = 0;
+	unsigned b;
 
-	for (unsigned b = 0; b < BSIM__WAIT_BINS; b++)
-		total += n->wait_hist[b];
+	for (b = 0; b < BSIM__NODE_HIST_BINS; b++)
+		total += h[b];
 	if (total == 0)
 		return 0;
 	need = (uint64_t)ceil(p * (double)total);
-	for (unsigned b = 0; b < BSIM__WAIT_BINS; b++) {
-		acc += n->wait_hist[b];
-		if (acc >= need && acc > 0)
-			return b == 0 ? WAIT_MIN_S
-				      : WAIT_MIN_S *
-						pow(10,
-						    (double)b /
-							    BINS_PER_DECADE);
+	if (need == 0)
+		need = 1;
+	for (b = 0; b + 1 < BSIM__NODE_HIST_BINS; b++) {
+		acc += h[b];
+		if (acc >= need)
+			break;
 	}
-	return WAIT_MIN_S * pow(10, (double)BSIM__WAIT_BINS / BINS_PER_DECADE);
+	if (b < 2)
+		return b == 0 ? 0 : BSIM__NODE_HIST_MIN_S;
+	return BSIM__NODE_HIST_MIN_S *
+	       pow(10, (b - 2 + 0.5) / BSIM__NODE_HIST_PER_DECADE);
+}
+
+double bsim__node_wait_quantile(const struct bsim__node *n, double p)
+{
+	return hist_quantile(n->wait_hist, p);
+}
+
+double bsim__node_sojourn_quantile(const struct bsim__node *n, double p)
+{
+	return hist_quantile(n->sojourn_hist, p);
 }

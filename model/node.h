@@ -30,8 +30,14 @@ enum bsim__service {
 };
 #define BSIM__SERVICE_COUNT 3
 
-/* Waits are histogrammed in log-spaced bins for percentiles. */
-#define BSIM__WAIT_BINS 128
+/* Waits and sojourns are histogrammed for quantiles: bin 0 holds exact
+ * zeros (an arrival that finds a server free waits 0), bin 1 times below
+ * 1 us, then BSIM__NODE_HIST_PER_DECADE log-spaced bins per decade from
+ * 1 us to 10^4 s (each 1.9% wide); longer times go to the last bin. The
+ * counts are uint64: 1202 bins, 9.6 kB per histogram and node. */
+#define BSIM__NODE_HIST_MIN_S 1e-6
+#define BSIM__NODE_HIST_PER_DECADE 120
+#define BSIM__NODE_HIST_BINS (2 + 10 * BSIM__NODE_HIST_PER_DECADE)
 
 struct bsim__node {
 	/* Parameters. */
@@ -61,7 +67,8 @@ struct bsim__node {
 	double sum_wait_s, sum_sojourn_s;
 	double busy_s; /* Service time handed out, server-seconds: the
 			  utilisation over T seconds is busy_s / (servers T). */
-	uint64_t wait_hist[BSIM__WAIT_BINS];
+	uint64_t wait_hist[BSIM__NODE_HIST_BINS];
+	uint64_t sojourn_hist[BSIM__NODE_HIST_BINS];
 };
 
 /*
@@ -99,7 +106,12 @@ bool bsim__node_arrive(struct bsim__node *n, struct bsim_rng *rng,
  * after t_ns) at t_ns, which must not precede the last arrival. */
 uint32_t bsim__node_in_system(struct bsim__node *n, uint64_t t_ns);
 
-/* The p-quantile (0..1) of waits so far, seconds (bin upper edge). */
+/* The p-quantile (0..1) of the waits (before service) and of the sojourns
+ * (wait plus service) of the transactions admitted so far, seconds: the
+ * ceil(p n)-th smallest's bin, 0 for bin 0, 1 us for bin 1, else the
+ * geometric middle of its bin (within 1% of the exact value from 1 us to
+ * 10^4 s). 0 when none were admitted. */
 double bsim__node_wait_quantile(const struct bsim__node *n, double p);
+double bsim__node_sojourn_quantile(const struct bsim__node *n, double p);
 
 #endif /* BSIM_MODEL_NODE_H */

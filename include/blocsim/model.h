@@ -135,6 +135,7 @@ struct bsim_node_row {
 	uint64_t arrivals, served, rejected;
 	uint32_t max_queue;
 	double mean_wait_s, p99_wait_s;
+	double mean_sojourn_s, p99_sojourn_s; /**< Wait plus service. */
 	uint64_t messages; /**< All messages counted at the node. */
 };
 
