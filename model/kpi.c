@@ -387,6 +387,7 @@ int bsim__kpi_finish(struct bsim_model *m)
 				: UINT16_MAX;
 		r->site = m->node_site[n];
 		r->service_rate_per_s = x->rate_per_s;
+		r->servers = x->servers;
 		r->queue_limit = x->queue_limit;
 		r->arrivals = x->arrivals;
 		r->served = x->served;
@@ -394,6 +395,9 @@ int bsim__kpi_finish(struct bsim_model *m)
 		r->max_queue = x->max_in_system;
 		r->mean_wait_s = x->served ? x->sum_wait_s / x->served : 0;
 		r->p99_wait_s = bsim__node_wait_quantile(x, 0.99);
+		r->mean_sojourn_s =
+			x->served ? x->sum_sojourn_s / x->served : 0;
+		r->p99_sojourn_s = bsim__node_sojourn_quantile(x, 0.99);
 		for (size_t b = 0; b < m->nbins; b++)
 			for (unsigned t = 0; t < BSIM_MESSAGE_COUNT; t++)
 				r->messages +=

@@ -73,6 +73,15 @@ static int class_params(struct bsim_model *m)
 	return 0;
 }
 
+/* The world's service distributions are passed to nodes as they are. */
+_Static_assert((int)BSIM_SERVICE_DIST_EXPONENTIAL ==
+			       (int)BSIM_SERVICE_EXPONENTIAL &&
+		       (int)BSIM_SERVICE_DIST_DETERMINISTIC ==
+			       (int)BSIM_SERVICE_DETERMINISTIC &&
+		       (int)BSIM_SERVICE_DIST_LOGNORMAL ==
+			       (int)BSIM_SERVICE_LOGNORMAL,
+	       "enum bsim_service_dist and enum bsim__service differ");
+
 static int nodes_build(struct bsim_model *m)
 {
 	const struct bsim_world *w = m->w;
@@ -94,16 +103,23 @@ static int nodes_build(struct bsim_model *m)
 	    !m->lat_core_s)
 		return BSIM_ENOMEM;
 	for (size_t n = 0; n < nn; n++) {
-		double rate;
-		uint32_t limit;
+		double rate; /* The node's total capacity, 1/s. */
+		uint32_t limit, servers;
+		const struct bsim_service_spec *svc =
+			&w->service[n < nop	  ? BSIM_NODE_MME
+				    : n < 2 * nop ? BSIM_NODE_HSS
+				    : n < nn - 1  ? BSIM_NODE_PLATFORM
+						  : BSIM_NODE_IPX];
 
 		if (n < nop) {
 			rate = w->operators[n].mme_capacity_per_s;
 			limit = w->operators[n].mme_queue_limit;
+			servers = w->operators[n].mme_servers;
 			m->node_site[n] = w->operators[n].hss_site;
 		} else if (n < 2 * nop) {
 			rate = w->operators[n - nop].hss_capacity_per_s;
 			limit = w->operators[n - nop].hss_queue_limit;
+			servers = w->operators[n - nop].hss_servers;
 			m->node_site[n] = w->operators[n - nop].hss_site;
 		} else if (n < nn - 1) {
 			const struct bsim_platform *p =
@@ -111,15 +127,22 @@ static int nodes_build(struct bsim_model *m)
 
 			rate = p->hss_capacity_per_s;
 			limit = p->hss_queue_limit;
+			servers = p->servers;
 			m->node_site[n] = p->hss_site;
 		} else {
 			rate = IPX_RATE_PER_S;
 			limit = IPX_QUEUE_LIMIT;
+			servers = 1;
 			m->node_site[n] = UINT16_MAX;
 		}
-		rc = bsim__node_init(&m->nodes[n],
-				     bsim_entity(BSIM_ENTITY_NODE, n), rate,
-				     BSIM_SERVICE_EXPONENTIAL, 0, limit);
+		/* 0 servers in the world means one; the capacity is the
+		 * node's total, so each server serves at rate / servers. */
+		if (servers == 0)
+			servers = 1;
+		rc = bsim__node_init(
+			&m->nodes[n], bsim_entity(BSIM_ENTITY_NODE, n), servers,
+			rate / servers, (enum bsim__service)svc->dist, svc->cv,
+			limit);
 		if (rc)
 			return rc;
 	}

@@ -129,11 +129,13 @@ struct bsim_node_row {
 	uint16_t op;   /**< Operator or platform index (IPX: UINT16_MAX). */
 	uint8_t kind;  /**< enum bsim_node_kind. */
 	uint16_t site; /**< City index, UINT16_MAX if none. */
-	double service_rate_per_s;
+	double service_rate_per_s; /**< Total capacity, all servers, 1/s. */
+	uint32_t servers;	   /**< Parallel servers, >= 1. */
 	uint32_t queue_limit;
 	uint64_t arrivals, served, rejected;
 	uint32_t max_queue;
 	double mean_wait_s, p99_wait_s;
+	double mean_sojourn_s, p99_sojourn_s; /**< Wait plus service. */
 	uint64_t messages; /**< All messages counted at the node. */
 };
 

@@ -81,10 +81,16 @@ struct bsim_operator {
 	uint8_t radios;	       /**< enum bsim_radio bits. */
 	uint16_t hss_site;     /**< City of the home HSS/HLR. */
 	double spill_km;       /**< Coverage reach across borders, km. */
+	/** The MME node's total capacity, transactions per second, shared
+	 *  by its mme_servers servers (each serves at capacity / servers). */
 	double mme_capacity_per_s;
 	uint32_t mme_queue_limit;
+	/** The HSS node's total capacity, 1/s, over hss_servers servers. */
 	double hss_capacity_per_s;
 	uint32_t hss_queue_limit;
+	/** Parallel servers sharing each node's FIFO queue; 0 means 1 (a
+	 *  zero-initialised world keeps single-server nodes). */
+	uint32_t mme_servers, hss_servers;
 	/** Network-based steering of its roamers: the EMM cause the home
 	 *  sends to a non-preferred visited network (11, 13 or 17), and the
 	 *  rejections within 30 min after which it admits (0: no steering). */
@@ -200,8 +206,12 @@ struct bsim_platform {
 	size_t nmembers;
 	uint16_t *members; /**< Operator indices. */
 	uint16_t hss_site; /**< City of the shared HSS pool. */
+	/** The pool's total capacity, 1/s, shared by its servers. */
 	double hss_capacity_per_s;
 	uint32_t hss_queue_limit;
+	/** Parallel servers of the pool sharing its FIFO queue, each at
+	 *  hss_capacity_per_s / servers; 0 means 1. */
+	uint32_t servers;
 	bool hosts_pgw;		      /**< Its outage is a data outage too. */
 	double local_profile_after_s; /**< Switch to a local member's
 					   profile after this long abroad
@@ -223,6 +233,26 @@ struct bsim_failure {
 	double duration_s;
 };
 
+/** Service-time distributions of signalling nodes. */
+enum bsim_service_dist {
+	BSIM_SERVICE_DIST_EXPONENTIAL = 0, /**< The default. */
+	BSIM_SERVICE_DIST_DETERMINISTIC = 1,
+	BSIM_SERVICE_DIST_LOGNORMAL = 2, /**< With coefficient of variation
+					     cv. */
+};
+
+/** Node kinds: the size of bsim_world.service, indexed by enum
+ *  bsim_node_kind (model.h: MME 0, HSS 1, PLATFORM 2, IPX 3). */
+#define BSIM_NODE_KINDS 4
+
+/** How one kind of node's per-server service times are drawn; the mean is
+ *  always servers / capacity. A zeroed spec is exponential. */
+struct bsim_service_spec {
+	uint8_t dist; /**< enum bsim_service_dist. */
+	double cv;    /**< Lognormal coefficient of variation, >= 0 (other
+			  distributions ignore it). */
+};
+
 struct bsim_world {
 	char name[BSIM_NAME_MAX]; /**< Scenario name. */
 	struct bsim_run_settings run;
@@ -239,6 +269,9 @@ struct bsim_world {
 	struct bsim_class *classes;
 	struct bsim_platform *platforms;
 	struct bsim_failure *failures;
+	/** Service-time distribution of each node kind, [enum
+	 *  bsim_node_kind]; zero-initialised: exponential everywhere. */
+	struct bsim_service_spec service[BSIM_NODE_KINDS];
 };
 
 /** The terms of home @p h on visited @p v. */

@@ -222,6 +222,8 @@ def test_reader_decodes_codes_strings_and_units():
         assert r.devices.attrs["units"]["charge_ueur"] == "1e-6 EUR"
         assert r.agreements.attrs["units"]["path_rtt_ms"] == "ms"
         assert r.nodes.attrs["units"] == {"mean_wait_s": "s", "p99_wait_s": "s",
+                                          "mean_sojourn_s": "s",
+                                          "p99_sojourn_s": "s",
                                           "service_rate_per_s": "1/s"}
         assert r.records.attrs["units"]["charged_kb"] == "kB"
         assert r.trace.attrs["units"]["t_ns"] == "ns"

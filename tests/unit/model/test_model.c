@@ -67,8 +67,23 @@ static void *spool_all(const struct bsim_spool *s, size_t n, size_t elem)
 	return a;
 }
 
+/* Run a scenario file, with the loaded world changed by `tweak` (if not
+ * NULL) before the model is created. */
+static void run_tweaked(struct run *x, const char *file,
+			const char *const *sets, size_t nsets,
+			enum bsim_backend backend,
+			void (*tweak)(struct bsim_world *));
+
 static void run_file(struct run *x, const char *file, const char *const *sets,
 		     size_t nsets, enum bsim_backend backend)
+{
+	run_tweaked(x, file, sets, nsets, backend, NULL);
+}
+
+static void run_tweaked(struct run *x, const char *file,
+			const char *const *sets, size_t nsets,
+			enum bsim_backend backend,
+			void (*tweak)(struct bsim_world *))
 {
 	char path[1024], err[512];
 	struct bsim_cfg_err cerr;
@@ -82,6 +97,8 @@ static void run_file(struct run *x, const char *file, const char *const *sets,
 	snprintf(path, sizeof(path), "%s/%s", BSIM_TEST_DATA, file);
 	cr_assert_eq(bsim_scenario_load(path, sets, nsets, &x->w, NULL, &cerr),
 		     0, "%s", cerr.msg);
+	if (tweak)
+		tweak(x->w);
 	cr_assert_eq(bsim_scenario_geography(x->w, &x->g, err, sizeof(err)), 0,
 		     "%s", err);
 	x->rng = bsim_rng_create(x->w->run.seed);
@@ -1110,4 +1127,66 @@ Test(model, partial_records_are_cut_at_exact_periods, .timeout = 120)
 		cr_assert_eq(sum[k], x.r->settlement_ueur[k], "pair %zu", k);
 	free(sum);
 	run_free(&x);
+}
+
+/* Every node with one server and exponential services, spelled out. */
+static void one_exponential_server(struct bsim_world *w)
+{
+	for (size_t o = 0; o < w->noperators; o++)
+		w->operators[o].mme_servers = w->operators[o].hss_servers = 1;
+	for (size_t p = 0; p < w->nplatforms; p++)
+		w->platforms[p].servers = 1;
+	for (unsigned k = 0; k < BSIM_NODE_KINDS; k++)
+		w->service[k] = (struct bsim_service_spec){
+			.dist = BSIM_SERVICE_DIST_EXPONENTIAL, .cv = 0
+		};
+}
+
+/* PX-BE's MME as 4 servers with deterministic services, HSSs lognormal. */
+static void four_mme_servers(struct bsim_world *w)
+{
+	int o = bsim_world_operator(w, "PX-BE");
+
+	cr_assert_geq(o, 0);
+	w->operators[o].mme_servers = 4;
+	w->service[BSIM_NODE_MME].dist = BSIM_SERVICE_DIST_DETERMINISTIC;
+	w->service[BSIM_NODE_HSS] =
+		(struct bsim_service_spec){ .dist = BSIM_SERVICE_DIST_LOGNORMAL,
+					    .cv = 1.5 };
+}
+
+Test(model, node_servers_and_service_times_come_from_the_world, .timeout = 120)
+{
+	/* Zeroed fields mean one exponential server: spelling that out gives
+	 * the same run. Four servers and other distributions change it, and
+	 * the node rows show the servers with the same total capacity. */
+	static const char *const slow[] = {
+		"operators.PX-BE.mme_capacity_per_s=20",
+	};
+	struct run a, b, c;
+	int o;
+
+	run_file(&a, "small.yaml", slow, 1, BSIM_BACKEND_NATIVE);
+	run_tweaked(&b, "small.yaml", slow, 1, BSIM_BACKEND_NATIVE,
+		    one_exponential_server);
+	run_tweaked(&c, "small.yaml", slow, 1, BSIM_BACKEND_NATIVE,
+		    four_mme_servers);
+	o = bsim_world_operator(a.w, "PX-BE");
+	cr_assert_eq(memcmp(a.r->nodes, b.r->nodes,
+			    a.r->nnodes * sizeof(*a.r->nodes)),
+		     0, "explicit defaults = zeroed world");
+	cr_assert_eq(memcmp(a.r->kpi, b.r->kpi, sizeof(a.r->kpi)), 0);
+	for (size_t n = 0; n < a.r->nnodes; n++)
+		cr_assert_eq(a.r->nodes[n].servers, 1);
+	cr_assert_eq(c.r->nodes[o].servers, 4);
+	cr_assert_float_eq(c.r->nodes[o].service_rate_per_s, 20.0, 1e-9,
+			   "the capacity is the node's total");
+	cr_assert_gt(c.r->nodes[o].arrivals, 0);
+	cr_assert_neq(memcmp(a.r->nodes, c.r->nodes,
+			     a.r->nnodes * sizeof(*a.r->nodes)),
+		      0);
+	cr_assert_neq(a.r->nodes[o].mean_wait_s, c.r->nodes[o].mean_wait_s);
+	run_free(&a);
+	run_free(&b);
+	run_free(&c);
 }
