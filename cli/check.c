@@ -10,6 +10,7 @@
 
 #include <getopt.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,60 @@ static void usage(FILE *f)
 	      "  --keys  print the scenario key tables (Markdown, as in\n"
 	      "          scenarios/README.md) and exit\n",
 	      f);
+}
+
+/* Servers of a node in the sample: max(1, round(c f)), as the model
+ * builds it. */
+static uint32_t sampled(uint32_t c, double f)
+{
+	double y = round((double)c * f);
+
+	return y < 1 ? 1 : (uint32_t)y;
+}
+
+/* Below this many servers a sampled node's waits are not the real
+ * node's: a single server at the real service time queues far more than
+ * the real many-server node at the same utilisation [assumption]. */
+#define FEW_SERVERS 10
+
+static void few(const char *op, const char *kind, uint32_t c, double f,
+		unsigned *n)
+{
+	uint32_t s = sampled(c, f);
+
+	if (s >= FEW_SERVERS)
+		return;
+	if ((*n)++ < 6)
+		printf("%s %s %s %u of %u", *n > 1 ? "," : "", op, kind, s, c);
+	else if (*n == 7)
+		printf(", ...");
+}
+
+/* Each node's servers in the sample, and a warning for the small ones. */
+static void nodes(const struct bsim_world *w)
+{
+	double f = w->run.sample_fraction;
+	unsigned n = 0;
+
+	printf("  nodes: servers x sample fraction %g, at least 1 each; "
+	       "below %d:",
+	       f, FEW_SERVERS);
+	for (size_t o = 0; o < w->noperators; o++) {
+		few(w->operators[o].name, "mme", w->operators[o].mme_servers, f,
+		    &n);
+		few(w->operators[o].name, "hss", w->operators[o].hss_servers, f,
+		    &n);
+	}
+	for (size_t p = 0; p < w->nplatforms; p++)
+		few(w->platforms[p].name, "pool", w->platforms[p].servers, f,
+		    &n);
+	printf("%s\n", n ? "" : " none");
+	if (n)
+		fprintf(stderr,
+			"blocsim check: warning: %u nodes have fewer than %d "
+			"servers in the sample: their waits are not those of "
+			"the real nodes (raise run.sample_fraction)\n",
+			n, FEW_SERVERS);
 }
 
 static void summary(const struct bsim_world *w)
@@ -72,6 +127,7 @@ static void summary(const struct bsim_world *w)
 	       "population of %" PRIu64 "\n",
 	       w->run.sample_fraction, bsim_world_devices(w),
 	       bsim_world_population(w));
+	nodes(w);
 	printf("  routes: %zu, platforms: %zu, failures: %zu\n", w->nroutes,
 	       w->nplatforms, w->nfailures);
 	for (size_t c = 0; c < w->nclasses; c++) {

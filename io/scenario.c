@@ -907,6 +907,33 @@ static int load_classes(struct loader *L, const struct bsim_cfg_node *root)
 	return 0;
 }
 
+/* `nodes.KIND`: the service-time distribution of each node kind. */
+static int load_nodes(struct loader *L, const struct bsim_cfg_node *root)
+{
+	static const char *const kinds[] = { "mme", "hss", "platform", "ipx",
+					     NULL };
+	const struct bsim_cfg_node *ns;
+	int rc = section(root, "nodes", false, &ns, L->err);
+
+	for (int k = 0; !rc && k < BSIM_NODE_KINDS; k++)
+		bsim__keys_defaults(bsim__node_keys, bsim__nnode_keys,
+				    &L->w->service[k]);
+	if (rc || !ns || (rc = bsim_cfg_check_keys(ns, kinds, L->err)))
+		return rc;
+	for (int k = 0; k < BSIM_NODE_KINDS; k++) {
+		const struct bsim_cfg_node *n = bsim_cfg_get(ns, kinds[k]);
+
+		if (!n)
+			continue;
+		if (n->kind != BSIM_CFG_MAP)
+			return bsim_cfg_fail(n, L->err, "expected a mapping");
+		if ((rc = bsim__keys_read(bsim__node_keys, bsim__nnode_keys, n,
+					  &L->w->service[k], L->err)))
+			return rc;
+	}
+	return 0;
+}
+
 static int load_failures(struct loader *L, const struct bsim_cfg_node *root)
 {
 	static const char *const keys[] = { "kind",    "operator",
@@ -999,7 +1026,7 @@ static int load_doc(struct bsim_cfg *cfg, const char *path,
 	static const char *const top[] = {
 		"name",	     "run",	 "grid",       "countries", "cities",
 		"operators", "blocs",	 "agreements", "routes",    "platforms",
-		"classes",   "failures", NULL
+		"classes",   "failures", "nodes",      NULL
 	};
 	struct loader L = { .err = err };
 	const struct bsim_cfg_node *root;
@@ -1052,6 +1079,8 @@ static int load_doc(struct bsim_cfg *cfg, const char *path,
 		rc = load_classes(&L, root);
 	if (!rc)
 		rc = load_failures(&L, root);
+	if (!rc)
+		rc = load_nodes(&L, root);
 	if (!rc && resolved) {
 		*resolved = bsim_cfg_to_yaml(cfg);
 		if (!*resolved)

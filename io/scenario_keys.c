@@ -101,12 +101,22 @@ const struct bsim__key bsim__operator_keys[] = {
 	BSIM__KEY_D(OP, mme_capacity_per_s, "mme_capacity_per_s", "tx/s", 1e-3,
 		    1e9, 37000, "[K-prados]",
 		    "visited MME/VLR service rate (a virtualised MME cluster)"),
+	BSIM__KEY_UINT(BSIM__KEY_U32, OP, mme_servers, "mme_servers", "", 1,
+		       1000000, 37, "[K-prados] (derived)",
+		       "parallel servers of the MME (one queue); each serves "
+		       "a transaction in mme_servers / mme_capacity_per_s on "
+		       "average: 37 at 37,000/s is the 1 ms the cluster "
+		       "measured as its mean system delay"),
 	BSIM__KEY_UINT(BSIM__KEY_U32, OP, mme_queue_limit, "mme_queue_limit",
 		       "transactions", 1, 1u << 30, 100000, "[assumption]",
 		       "transactions in the MME at most"),
 	BSIM__KEY_D(OP, hss_capacity_per_s, "hss_capacity_per_s", "tx/s", 1e-3,
 		    1e9, 5000, "[assumption] (DOMAIN.md 1.7)",
 		    "home HSS/HLR service rate (one front end)"),
+	BSIM__KEY_UINT(BSIM__KEY_U32, OP, hss_servers, "hss_servers", "", 1,
+		       1000000, 10, "[assumption]",
+		       "parallel servers of the HSS front end: 10 at 5,000/s "
+		       "is 2 ms per transaction"),
 	BSIM__KEY_UINT(BSIM__KEY_U32, OP, hss_queue_limit, "hss_queue_limit",
 		       "transactions", 1, 1u << 30, 50000, "[assumption]",
 		       "transactions in the HSS at most"),
@@ -135,6 +145,9 @@ const struct bsim__key bsim__platform_keys[] = {
 	BSIM__KEY_D(PF, hss_capacity_per_s, "hss_capacity_per_s", "tx/s", 1e-3,
 		    1e9, 5000, "[assumption] (DOMAIN.md 1.7)",
 		    "the pool's service rate"),
+	BSIM__KEY_UINT(BSIM__KEY_U32, PF, servers, "servers", "", 1, 1000000,
+		       10, "[assumption]",
+		       "parallel servers of the pool, as an HSS's"),
 	BSIM__KEY_UINT(BSIM__KEY_U32, PF, hss_queue_limit, "hss_queue_limit",
 		       "transactions", 1, 1u << 30, 50000, "[assumption]",
 		       "transactions in the pool at most"),
@@ -148,6 +161,24 @@ const struct bsim__key bsim__platform_keys[] = {
 };
 #undef PF
 const size_t bsim__nplatform_keys = N(bsim__platform_keys);
+
+/* ---- nodes -------------------------------------------------------- */
+
+static const char *const dists[] = { "exponential", "deterministic",
+				     "lognormal", NULL };
+
+#define SV struct bsim_service_spec
+const struct bsim__key bsim__node_keys[] = {
+	BSIM__KEY_C(SV, dist, "service", dists, BSIM_SERVICE_DIST_EXPONENTIAL,
+		    "[assumption]",
+		    "distribution of a server's service times, mean servers "
+		    "/ capacity (section `nodes.mme`, `.hss`, `.platform` or "
+		    "`.ipx`)"),
+	BSIM__KEY_D(SV, cv, "cv", "", 0, 100, 1, NULL,
+		    "coefficient of variation of `lognormal` services"),
+};
+#undef SV
+const size_t bsim__nnode_keys = N(bsim__node_keys);
 
 /* ---- classes ------------------------------------------------------ */
 
@@ -262,6 +293,7 @@ static const struct bsim__key_section sections[] = {
 	{ "operators.X", bsim__operator_keys, N(bsim__operator_keys) },
 	{ "platforms.X", bsim__platform_keys, N(bsim__platform_keys) },
 	{ "classes.X", bsim__class_keys, N(bsim__class_keys) },
+	{ "nodes.KIND", bsim__node_keys, N(bsim__node_keys) },
 };
 
 const struct bsim__key_section *bsim__scenario_sections(size_t *n)

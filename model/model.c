@@ -82,6 +82,15 @@ _Static_assert((int)BSIM_SERVICE_DIST_EXPONENTIAL ==
 			       (int)BSIM_SERVICE_LOGNORMAL,
 	       "enum bsim_service_dist and enum bsim__service differ");
 
+/* max(1, round(x f)): a node's servers or queue limit in a sample of f
+ * (f of 0, a world built without a loader, stands for 1). */
+static uint32_t sampled(uint32_t x, double f)
+{
+	double y = f > 0 ? round((double)x * f) : (double)x;
+
+	return y < 1 ? 1 : (uint32_t)y;
+}
+
 static int nodes_build(struct bsim_model *m)
 {
 	const struct bsim_world *w = m->w;
@@ -103,7 +112,7 @@ static int nodes_build(struct bsim_model *m)
 	    !m->lat_core_s)
 		return BSIM_ENOMEM;
 	for (size_t n = 0; n < nn; n++) {
-		double rate; /* The node's total capacity, 1/s. */
+		double rate, server_rate; /* Real node's and a server's, 1/s. */
 		uint32_t limit, servers;
 		const struct bsim_service_spec *svc =
 			&w->service[n < nop	  ? BSIM_NODE_MME
@@ -139,10 +148,23 @@ static int nodes_build(struct bsim_model *m)
 		 * node's total, so each server serves at rate / servers. */
 		if (servers == 0)
 			servers = 1;
-		rc = bsim__node_init(
-			&m->nodes[n], bsim_entity(BSIM_ENTITY_NODE, n), servers,
-			rate / servers, (enum bsim__service)svc->dist, svc->cv,
-			limit);
+		server_rate = rate / servers;
+		/* A sample of f of the population meets max(1, round(c f))
+		 * servers of the real service time and a queue of limit x f:
+		 * overload, backlog in seconds of work and drain times are
+		 * the real node's, and so are light-load waits while c f is
+		 * not small (docs/model.md, Signalling nodes). The hub is
+		 * not scaled: it serves far more than this world. */
+		if (n != nn - 1) {
+			double f = w->run.sample_fraction;
+
+			servers = sampled(servers, f);
+			limit = sampled(limit, f);
+		}
+		rc = bsim__node_init(&m->nodes[n],
+				     bsim_entity(BSIM_ENTITY_NODE, n), servers,
+				     server_rate, (enum bsim__service)svc->dist,
+				     svc->cv, limit);
 		if (rc)
 			return rc;
 	}

@@ -1155,38 +1155,65 @@ static void four_mme_servers(struct bsim_world *w)
 					    .cv = 1.5 };
 }
 
+/* Every node's servers and service spec zeroed: one exponential
+ * server by the world's contract. */
+static void zeroed_servers(struct bsim_world *w)
+{
+	for (size_t o = 0; o < w->noperators; o++)
+		w->operators[o].mme_servers = w->operators[o].hss_servers = 0;
+	for (size_t p = 0; p < w->nplatforms; p++)
+		w->platforms[p].servers = 0;
+	memset(w->service, 0, sizeof(w->service));
+}
+
 Test(model, node_servers_and_service_times_come_from_the_world, .timeout = 120)
 {
-	/* Zeroed fields mean one exponential server: spelling that out gives
-	 * the same run. Four servers and other distributions change it, and
-	 * the node rows show the servers with the same total capacity. */
+	/* The scenario's defaults: 37 MME servers, 10 HSS servers, one hub
+	 * server. Zeroed fields mean one exponential server: spelling that
+	 * out gives the same run. Four servers and other distributions
+	 * change it, and the node rows show the servers with the same total
+	 * capacity. */
 	static const char *const slow[] = {
 		"operators.PX-BE.mme_capacity_per_s=20",
 	};
-	struct run a, b, c;
+	struct run a, b, z, c;
+	size_t nop;
 	int o;
 
 	run_file(&a, "small.yaml", slow, 1, BSIM_BACKEND_NATIVE);
 	run_tweaked(&b, "small.yaml", slow, 1, BSIM_BACKEND_NATIVE,
 		    one_exponential_server);
+	run_tweaked(&z, "small.yaml", slow, 1, BSIM_BACKEND_NATIVE,
+		    zeroed_servers);
 	run_tweaked(&c, "small.yaml", slow, 1, BSIM_BACKEND_NATIVE,
 		    four_mme_servers);
 	o = bsim_world_operator(a.w, "PX-BE");
-	cr_assert_eq(memcmp(a.r->nodes, b.r->nodes,
-			    a.r->nnodes * sizeof(*a.r->nodes)),
-		     0, "explicit defaults = zeroed world");
-	cr_assert_eq(memcmp(a.r->kpi, b.r->kpi, sizeof(a.r->kpi)), 0);
+	nop = a.w->noperators;
 	for (size_t n = 0; n < a.r->nnodes; n++)
-		cr_assert_eq(a.r->nodes[n].servers, 1);
+		cr_assert_eq(a.r->nodes[n].servers,
+			     n < nop		   ? 37u
+			     : n + 1 < a.r->nnodes ? 10u
+						   : 1u,
+			     "node %zu", n);
+	cr_assert_eq(memcmp(z.r->nodes, b.r->nodes,
+			    z.r->nnodes * sizeof(*z.r->nodes)),
+		     0, "explicit one server = zeroed world");
+	cr_assert_eq(memcmp(z.r->kpi, b.r->kpi, sizeof(z.r->kpi)), 0);
+	for (size_t n = 0; n < b.r->nnodes; n++)
+		cr_assert_eq(b.r->nodes[n].servers, 1);
 	cr_assert_eq(c.r->nodes[o].servers, 4);
 	cr_assert_float_eq(c.r->nodes[o].service_rate_per_s, 20.0, 1e-9,
 			   "the capacity is the node's total");
+	cr_assert_float_eq(a.r->nodes[o].service_rate_per_s, 20.0, 1e-9);
 	cr_assert_gt(c.r->nodes[o].arrivals, 0);
-	cr_assert_neq(memcmp(a.r->nodes, c.r->nodes,
-			     a.r->nnodes * sizeof(*a.r->nodes)),
+	cr_assert_neq(memcmp(b.r->nodes, c.r->nodes,
+			     b.r->nnodes * sizeof(*b.r->nodes)),
 		      0);
-	cr_assert_neq(a.r->nodes[o].mean_wait_s, c.r->nodes[o].mean_wait_s);
+	cr_assert_neq(b.r->nodes[o].mean_wait_s, c.r->nodes[o].mean_wait_s);
+	/* More servers of the same total capacity: shorter waits. */
+	cr_assert_lt(a.r->nodes[o].mean_wait_s, b.r->nodes[o].mean_wait_s);
 	run_free(&a);
 	run_free(&b);
+	run_free(&z);
 	run_free(&c);
 }
