@@ -6,6 +6,8 @@
  */
 #include "model-internal.h"
 
+#include <blocsim/civil.h>
+
 #include <blocsim/error.h>
 
 #include <math.h>
@@ -43,7 +45,44 @@ struct acc {
 	double ok, failed, nosvc, cross, reatt, intr, drops, n, nmob, usage,
 		fees, reports, lost, mt_ok, mt_lost, mt_s, ep, ep_ok, ep_failed,
 		ep_open, nocand, steered, roaming;
+	double fee_months; /* Months whose fees count (fee_months()). */
 };
+
+/* Days in a mean Gregorian month. */
+#define MONTH_DAYS (365.25 / 12)
+/* Calendar months a run can touch (10 years and a bit). */
+#define RUN_MONTHS 124
+
+/*
+ * Which calendar months (UTC) of the run count for access fees per
+ * device-month: those the run covers whole. A fee is due once per SIM,
+ * network and month, and a device meets more distinct networks the
+ * longer it roams in a month (routes, and the random choice among good
+ * networks at each crossing): in the default world a week of January
+ * shows 0.51 EUR of fees per device, four weeks 0.60. So only a whole
+ * month gives a month's fees. ok[q - q0]; returns how many months count.
+ */
+static unsigned fee_months(const struct bsim_model *m, int64_t *q0,
+			   bool ok[RUN_MONTHS])
+{
+	int64_t t0 = m->w->run.start_unix_s,
+		t1 = t0 + (int64_t)(m->end_ns / NS_PER_S);
+	unsigned n = 0;
+
+	*q0 = bsim_month_index(t0, 0);
+	for (int64_t q = *q0; q < *q0 + RUN_MONTHS; q++) {
+		int64_t y = q / 12, mo = q % 12 + 1;
+		int64_t a = bsim_days_from_civil(y, (unsigned)mo, 1) * 86400,
+			b = bsim_days_from_civil(
+				    mo == 12 ? y + 1 : y,
+				    mo == 12 ? 1u : (unsigned)mo + 1, 1) *
+			    86400;
+
+		ok[q - *q0] = a >= t0 && b <= t1;
+		n += ok[q - *q0];
+	}
+	return n;
+}
 
 /* Records read back from the spool per slice. */
 #define SLICE 4096
@@ -55,17 +94,40 @@ static size_t group_of(const struct bsim_model *m, int kind, uint32_t i)
 	return kind == 0 ? 0 : kind == 1 ? m->dev[i].cls : m->dev[i].home;
 }
 
+/* The calendar month of an access fee, in the visited country's local
+ * time (the month it is due for), as an index from the run's first UTC
+ * month's (clamped to the table). */
+static int64_t fee_month(const struct bsim_model *m,
+			 const struct bsim_record *r)
+{
+	const struct bsim_world *w = m->w;
+	int32_t off = w->countries[w->operators[r->visited_op].country]
+			      .utc_offset_min;
+	int64_t q0 = bsim_month_index(w->run.start_unix_s, 0);
+	int64_t q = bsim_month_index(
+		w->run.start_unix_s + r->t_start_ns / (int64_t)NS_PER_S, off);
+
+	return q < q0 ? q0 : q >= q0 + RUN_MONTHS ? q0 + RUN_MONTHS - 1 : q;
+}
+
 /* One pass over devices and one over the records (read back from their
  * spool once), summing into g[0] (all), g[1] (per class) and g[2] (per
  * home operator). Devices and records are visited in index order in every
  * grouping, so every group's sums are the same numbers in every run.
  * Returns 0, or BSIM_ENOMEM / BSIM_EIO (the spool could not be read). */
-static int accumulate(const struct bsim_model *m, struct acc *const g[3])
+static int accumulate(const struct bsim_model *m, struct acc *const g[3],
+		      size_t ngroups[3])
 {
 	struct bsim_record *buf = malloc(SLICE * sizeof(*buf));
+	bool month_ok[RUN_MONTHS];
+	int64_t q0;
+	unsigned months = fee_months(m, &q0, month_ok);
 
 	if (!buf)
 		return BSIM_ENOMEM;
+	for (int kind = 0; kind < 3; kind++)
+		for (size_t j = 0; j < ngroups[kind]; j++)
+			g[kind][j].fee_months = months;
 	for (uint32_t i = 0; i < m->ndev; i++) {
 		const struct bsim__row *r = &m->row[i];
 
@@ -112,7 +174,9 @@ static int accumulate(const struct bsim_model *m, struct acc *const g[3])
 			struct acc *a = &g[kind][group_of(m, kind, r->device)];
 
 			if (r->kind == BSIM_TAP_ACCESS_FEE)
-				a->fees += (double)r->charge_ueur;
+				a->fees += month_ok[fee_month(m, r) - q0]
+						   ? (double)r->charge_ueur
+						   : 0;
 			else
 				a->usage += (double)r->charge_ueur;
 		}
@@ -121,10 +185,14 @@ static int accumulate(const struct bsim_model *m, struct acc *const g[3])
 	return 0;
 }
 
+/* Days in a mean Gregorian month. */
+#define MONTH_DAYS (365.25 / 12)
+
 static void device_kpis(const struct bsim_model *m, const struct acc *a,
 			double *k)
 {
 	double days = (double)m->end_ns / NS_PER_S / 86400.0;
+	double fee_months = a->fee_months;
 
 	/* Episodes, not attempts: steering rejects are the home's choice,
 	 * and episodes open at the end count only once an attempt in them
@@ -150,9 +218,17 @@ static void device_kpis(const struct bsim_model *m, const struct acc *a,
 	k[BSIM_KPI_interruption_s_per_border_crossing] =
 		ratio(a->intr, a->cross);
 	k[BSIM_KPI_session_drops] = a->drops;
+	/* Usage scales with time; access fees are due once per SIM, network
+	 * and local month, so they are taken from the months the run covers
+	 * whole (fee_months(), results/README.md), NaN without one. */
+	k[BSIM_KPI_usage_cost_per_device_month_eur] =
+		a->n > 0 ? a->usage * MONTH_DAYS / days / a->n / 1e6 : NAN;
+	k[BSIM_KPI_access_fees_per_device_month_eur] =
+		a->n > 0 && fee_months > 0 ? a->fees / (a->n * fee_months) / 1e6
+					   : NAN;
 	k[BSIM_KPI_cost_per_device_month_eur] =
-		a->n > 0 ? (a->usage * 30.0 / days + a->fees) / a->n / 1e6
-			 : NAN;
+		k[BSIM_KPI_usage_cost_per_device_month_eur] +
+		k[BSIM_KPI_access_fees_per_device_month_eur];
 	k[BSIM_KPI_reports_lost_ratio] = ratio(a->lost, a->reports);
 	k[BSIM_KPI_mt_delivery_ratio] = ratio(a->mt_ok, a->mt_ok + a->mt_lost);
 	k[BSIM_KPI_mt_latency_mean_s] = ratio(a->mt_s, a->mt_ok);
@@ -215,7 +291,8 @@ int bsim__kpi_finish(struct bsim_model *m)
 		storm += (m->storm_bits[s / 8] >> (s % 8)) & 1;
 	ac = calloc(w->nclasses + 1, sizeof(*ac));
 	ao = calloc(nop + 1, sizeof(*ao));
-	rc = ac && ao ? accumulate(m, (struct acc *const[3]){ &all, ac, ao })
+	rc = ac && ao ? accumulate(m, (struct acc *const[3]){ &all, ac, ao },
+				   (size_t[3]){ 1, w->nclasses, nop })
 		      : BSIM_ENOMEM;
 	if (rc) {
 		free(ac);

@@ -189,6 +189,8 @@ struct bsim_trace {
 	X(recovery_s, "s")                                                     \
 	X(sla_breach_s, "s")                                                   \
 	X(cost_per_device_month_eur, "EUR")                                    \
+	X(usage_cost_per_device_month_eur, "EUR")                              \
+	X(access_fees_per_device_month_eur, "EUR")                             \
 	X(home_hss_tx_per_subscriber_day, "1/day")                             \
 	X(reports_lost_ratio, "1")                                             \
 	X(rejects_cause_11, "1")                                               \

@@ -86,7 +86,7 @@ def test_means_and_intervals_agree_with_the_run_files():
                 "--format", "csv")) if r["kind"] == "value"}
     checked = 0
     for topo, runs in runs_by_topology(out).items():
-        for kpi in ["cost_per_device_month_eur", "availability",
+        for kpi in ["usage_cost_per_device_month_eur", "availability",
                     "signalling_msgs_per_device_day",
                     "border_crossings_per_mobile_device_day"]:
             x = np.array([k[kpi] for _, k in runs])
@@ -111,7 +111,7 @@ def test_paired_differences_are_tighter_than_unpaired():
         if r["kind"] == "paired-vs-arms-length"}
     runs = runs_by_topology(out)
     narrower = 0
-    for kpi in ["cost_per_device_month_eur", "signalling_msgs_per_device_day",
+    for kpi in ["usage_cost_per_device_month_eur", "signalling_msgs_per_device_day",
                 "border_crossings_per_mobile_device_day"]:
         a = dict((rep, k[kpi]) for rep, k in runs["blocs"])
         b = dict((rep, k[kpi]) for rep, k in runs["arms-length"])
@@ -182,7 +182,7 @@ def test_paired_differences_are_tighter_on_the_smoke_sweep():
     t = 12.706204736174698  # t(0.975, 1), n = 2 in both
     narrower = total = 0
     for g in ["blocs", "grand-alliance", "shared-platform"]:
-        for kpi in ["cost_per_device_month_eur",
+        for kpi in ["usage_cost_per_device_month_eur",
                     "signalling_msgs_per_device_day",
                     "reattaches_per_border_crossing",
                     "border_crossings_per_mobile_device_day"]:

@@ -355,8 +355,8 @@ def test_topologies_of_one_replication_share_their_device_draws():
                         "border_crossings", "reports"):
                 assert np.array_equal(a[col], b[col]), (rep, topo, col)
         # The topologies do differ: what roaming costs is not the same.
-        assert kpi[("arms-length", rep)]["cost_per_device_month_eur"] != \
-            kpi[("blocs", rep)]["cost_per_device_month_eur"]
+        assert kpi[("arms-length", rep)]["usage_cost_per_device_month_eur"] != \
+            kpi[("blocs", rep)]["usage_cost_per_device_month_eur"]
         assert not np.array_equal(a["charge_ueur"],
                                   dev[("blocs", rep)]["charge_ueur"])
     # Another replication draws other devices.

@@ -267,8 +267,8 @@ Test(model, movement_and_traffic_are_common_to_all_topologies, .timeout = 300)
 	/* The mechanisms the topologies differ by are visible. */
 	cr_assert_gt(x[0].r->kpi[BSIM_KPI_reattaches_per_border_crossing],
 		     x[1].r->kpi[BSIM_KPI_reattaches_per_border_crossing]);
-	cr_assert_gt(x[0].r->kpi[BSIM_KPI_cost_per_device_month_eur],
-		     x[1].r->kpi[BSIM_KPI_cost_per_device_month_eur]);
+	cr_assert_gt(x[0].r->kpi[BSIM_KPI_usage_cost_per_device_month_eur],
+		     x[1].r->kpi[BSIM_KPI_usage_cost_per_device_month_eur]);
 	cr_assert_eq(x[0].r->kpi[BSIM_KPI_session_drops],
 		     x[4].r->kpi[BSIM_KPI_session_drops]);
 	for (int t = 0; t < 5; t++)
@@ -1215,5 +1215,49 @@ Test(model, node_servers_and_service_times_come_from_the_world, .timeout = 120)
 	run_free(&a);
 	run_free(&b);
 	run_free(&z);
+	run_free(&c);
+}
+
+Test(model, cost_per_device_month_does_not_depend_on_the_runs_length,
+     .timeout = 300)
+{
+	/* The default world at 1/200 of its size from 1 January: one month
+	 * and two months give the same cost per device-month (usage scales
+	 * with days, access fees come from whole months). A week gives the
+	 * same usage but no fees per month: a device meets more networks
+	 * the longer it roams in a month, so a week would undercount. */
+	static const char *const jan[] = { "run.start=2026-01-01T00:00:00Z",
+					   "run.sample_fraction=0.005",
+					   "run.duration_s=2678400" };
+	static const char *const janfeb[] = { "run.start=2026-01-01T00:00:00Z",
+					      "run.sample_fraction=0.005",
+					      "run.duration_s=5097600" };
+	static const char *const week[] = { "run.start=2026-01-01T00:00:00Z",
+					    "run.sample_fraction=0.005",
+					    "run.duration_s=604800" };
+	struct run a, b, c;
+	double ca, cb, ua, uc;
+
+	run_file(&a, "../../scenarios/default.yaml", jan, 3,
+		 BSIM_BACKEND_NATIVE);
+	run_file(&b, "../../scenarios/default.yaml", janfeb, 3,
+		 BSIM_BACKEND_NATIVE);
+	run_file(&c, "../../scenarios/default.yaml", week, 3,
+		 BSIM_BACKEND_NATIVE);
+	ca = a.r->kpi[BSIM_KPI_cost_per_device_month_eur];
+	cb = b.r->kpi[BSIM_KPI_cost_per_device_month_eur];
+	ua = a.r->kpi[BSIM_KPI_usage_cost_per_device_month_eur];
+	uc = c.r->kpi[BSIM_KPI_usage_cost_per_device_month_eur];
+	cr_assert_gt(ca, 0.1, "%g", ca);
+	cr_assert_lt(fabs(cb / ca - 1), 0.10, "one month %g, two %g", ca, cb);
+	cr_assert_float_eq(
+		ca, ua + a.r->kpi[BSIM_KPI_access_fees_per_device_month_eur],
+		1e-12);
+	cr_assert(isnan(c.r->kpi[BSIM_KPI_access_fees_per_device_month_eur]));
+	cr_assert(isnan(c.r->kpi[BSIM_KPI_cost_per_device_month_eur]));
+	cr_assert_gt(uc, 0);
+	cr_assert_lt(fabs(uc / ua - 1), 0.10, "week %g, month %g", uc, ua);
+	run_free(&a);
+	run_free(&b);
 	run_free(&c);
 }
