@@ -96,13 +96,22 @@ struct bsim__msgs {
 };
 
 /* Hop flags. */
-#define HOP_HSS 1u    /* Needs the home HSS. */
-#define HOP_AIR 2u    /* Without a usable vector: AIR at the HSS. */
-#define HOP_IPX 4u    /* Roaming signalling through the IPX hub. */
-#define HOP_STEER 8u  /* The HSS may steer (first registration here). */
-#define HOP_OLD 16u   /* An old MME holds a context (CLR, S10). */
+#define HOP_HSS 1u /* Needs the home HSS. */
+/* Without a usable vector, the HSS step is two transactions: this flag
+ * marks the first, the AIR (MAP SAI on 2G); the MME clears it when the
+ * answer is back and sends the ULR (UL, ISD) as the second. */
+#define HOP_AIR 2u
+#define HOP_IPX 4u   /* Roaming signalling through the IPX hub. */
+#define HOP_STEER 8u /* The HSS may steer (first registration here). */
+#define HOP_AUTHED                                                             \
+	16u	      /* The attempt ran its AIR and the device's
+			  authentication round trips. */
 #define HOP_REPLY 32u /* The device waits for an answer. */
 #define HOP_VLR 64u   /* Attached for SMS: the VLR is updated too. */
+/* NAS round trips between the AIA and the ULR: Authentication Request/
+ * Response and Security Mode Command/Complete (TS 23.401 5.3.2.1 step 5a;
+ * 2G: authentication and ciphering). */
+#define AUTH_ROUNDS 2
 
 /* Reject causes (EMM). */
 enum bsim__cause {
@@ -119,7 +128,7 @@ enum bsim__cause {
 struct bsim__hop {
 	uint16_t seq;	   /* The device's attempt number. */
 	uint8_t proc;	   /* enum bsim__proc. */
-	uint8_t step;	   /* 0 MME, 1 IPX out, 2 HSS, 3 IPX back, 4 MME. */
+	uint8_t step;	   /* 0 MME, 1 IPX out, 2 HSS, 3 IPX back. */
 	uint8_t flags;	   /* HOP_*. */
 	uint8_t family;	   /* enum bsim__radio_family. */
 	uint16_t visited;  /* Serving (target) operator. */

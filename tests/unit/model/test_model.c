@@ -955,3 +955,120 @@ Test(model, the_attempt_counter_restarts_in_another_network_or_area,
 	free(s);
 	run_free(&x);
 }
+
+/* Transactions that arrived at and were served by the HSS nodes (of
+ * operators and platforms), and messages of one type counted there. */
+static void hss_load(const struct bsim_results *r, uint64_t *arrivals,
+		     uint64_t *served)
+{
+	*arrivals = *served = 0;
+	for (size_t n = 0; n < r->nnodes; n++)
+		if (r->nodes[n].kind == BSIM_NODE_HSS ||
+		    r->nodes[n].kind == BSIM_NODE_PLATFORM) {
+			*arrivals += r->nodes[n].arrivals;
+			*served += r->nodes[n].served;
+		}
+}
+
+static uint64_t hss_messages_of(const struct bsim_results *r, unsigned type)
+{
+	uint64_t sum = 0;
+
+	for (size_t b = 0; b < r->nbins; b++)
+		for (size_t n = 0; n < r->nnodes; n++)
+			if (r->nodes[n].kind == BSIM_NODE_HSS ||
+			    r->nodes[n].kind == BSIM_NODE_PLATFORM)
+				sum += r->messages[(b * r->nnodes + n) *
+							   BSIM_MESSAGE_COUNT +
+						   type];
+	return sum;
+}
+
+/* Completions of procedure p by class c. */
+static uint64_t done_of(const struct run *x, size_t c, unsigned p)
+{
+	return x->r->proc_done_by_class[c * BSIM_PROCEDURES + p];
+}
+
+Test(model, an_attach_with_authentication_is_two_hss_transactions,
+     .timeout = 60)
+{
+	/* hss.yaml: one roamer attaching on DT-DE every hour without a
+	 * cached vector, detaching (PUR) after each report. Each attach is
+	 * an AIR, then a ULR: two HSS transactions of 2 messages each; each
+	 * detach is one. */
+	struct run x;
+	uint64_t arr, served, att, det;
+	double rtt, want;
+
+	run_file(&x, "hss.yaml", NULL, 0, BSIM_BACKEND_NATIVE);
+	att = done_of(&x, 0, 0);
+	det = done_of(&x, 0, 4);
+	hss_load(x.r, &arr, &served);
+	cr_assert_geq(att, 2);
+	cr_assert_eq(x.r->kpi[BSIM_KPI_attach_success_ratio], 1);
+	cr_assert_eq(arr, 2 * att + det, "%lu arrivals, %lu attaches",
+		     (unsigned long)arr, (unsigned long)att);
+	cr_assert_eq(served, arr);
+	cr_assert_eq(hss_messages_of(x.r, BSIM__M_S6A_AIR), 2 * att);
+	cr_assert_eq(hss_messages_of(x.r, BSIM__M_S6A_ULR), 2 * att);
+	cr_assert_eq(hss_messages_of(x.r, BSIM__M_S6A_PUR), 2 * det);
+	/* Its latency: 4 LTE-M radio round trips of 50 ms (half before the
+	 * MME, AUTH_ROUNDS between the AIA and the ULR, the rest after)
+	 * and two core round trips over the IPX (path_rtt_ms: 4 ms + 0.021
+	 * ms/km + 10 ms), node services being ns (the hub's 5 us each). */
+	rtt = x.r->path_rtt_ms[0 * x.w->noperators + 1] / 1000;
+	want = 4 * 0.05 + 2 * rtt;
+	cr_assert_float_eq(x.r->kpi[BSIM_KPI_attach_latency_mean_s], want, 1e-4,
+			   "latency %.6f s, expected %.6f s",
+			   x.r->kpi[BSIM_KPI_attach_latency_mean_s], want);
+	run_free(&x);
+}
+
+Test(model, a_steered_attempt_still_costs_its_air_and_ulr, .timeout = 60)
+{
+	/* The home steers once per window: the first attempt of each hour
+	 * is rejected at the ULR (#17), the retry after T3411 admitted.
+	 * Both attempts cost an AIR and a ULR. */
+	static const char *const steer[] = {
+		"operators.KPN-NL.sor_max_attempts=1"
+	};
+	struct run x;
+	uint64_t arr, served, det;
+	struct bsim_device_row d;
+
+	run_file(&x, "hss.yaml", steer, 1, BSIM_BACKEND_NATIVE);
+	d = row_of(x.r, 0);
+	det = done_of(&x, 0, 4);
+	hss_load(x.r, &arr, &served);
+	cr_assert_geq(x.r->kpi[BSIM_KPI_rejects_cause_17], 2);
+	cr_assert_eq(d.attaches_failed, x.r->kpi[BSIM_KPI_rejects_cause_17]);
+	cr_assert_eq(d.attaches_ok, done_of(&x, 0, 0));
+	cr_assert_eq(arr, 2 * (d.attaches_ok + d.attaches_failed) + det,
+		     "%lu arrivals, %u + %u attempts", (unsigned long)arr,
+		     d.attaches_ok, d.attaches_failed);
+	cr_assert_eq(hss_messages_of(x.r, BSIM__M_S6A_AIR),
+		     2 * (d.attaches_ok + d.attaches_failed));
+	run_free(&x);
+}
+
+Test(model, an_s10_update_is_one_hss_transaction, .timeout = 60)
+{
+	/* Trucks between KPN-NL and DT-DE, equivalent networks: the context
+	 * moves over S10, so each update is a ULR alone. */
+	static const char *const trucks[] = { "classes.meter.count=0",
+					      "classes.truck.count=20" };
+	struct run x;
+	uint64_t arr, served, tau;
+
+	run_file(&x, "hss.yaml", trucks, 2, BSIM_BACKEND_NATIVE);
+	tau = done_of(&x, 1, 1);
+	hss_load(x.r, &arr, &served);
+	cr_assert_gt(tau, 10);
+	cr_assert_eq(done_of(&x, 1, 0), 0);
+	cr_assert_eq(arr, tau, "%lu arrivals, %lu S10 updates",
+		     (unsigned long)arr, (unsigned long)tau);
+	cr_assert_eq(hss_messages_of(x.r, BSIM__M_S6A_AIR), 0);
+	cr_assert_eq(hss_messages_of(x.r, BSIM__M_S6A_ULR), 2 * tau);
+	run_free(&x);
+}
