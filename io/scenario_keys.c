@@ -114,6 +114,11 @@ const struct bsim__key bsim__operator_keys[] = {
 		       "", 0, 100, 5, "[K-oracleSoR]",
 		       "steering rejects within 30 min after which the home "
 		       "admits; 0: no network-based steering"),
+	BSIM__KEY_D(OP, diameter_tx_s, "diameter_tx_s", "s", 0.001, 600, 6,
+		    "[K-ribbon]",
+		    "its MME's Diameter answer timer (Tx) on S6a: an HSS "
+		    "answer (AIR, ULR) not back within it makes the MME reject "
+		    "the attempt with #17"),
 };
 #undef OP
 const size_t bsim__noperator_keys = N(bsim__operator_keys);

@@ -108,6 +108,9 @@ struct bsim__msgs {
 			  authentication round trips. */
 #define HOP_REPLY 32u /* The device waits for an answer. */
 #define HOP_VLR 64u   /* Attached for SMS: the VLR is updated too. */
+/* The MME's Diameter timer expired: the transaction still travels (the
+ * nodes do the work), but the MME drops its answer. */
+#define HOP_GAVEUP 128u
 /* NAS round trips between the AIA and the ULR: Authentication Request/
  * Response and Security Mode Command/Complete (TS 23.401 5.3.2.1 step 5a;
  * 2G: authentication and ciphering). */
@@ -121,20 +124,25 @@ enum bsim__cause {
 	CAUSE_15 = 15,
 	CAUSE_17 = 17,
 	CAUSE_22 = 22,
+	/* #17 sent by the visited MME when the HSS did not answer within
+	 * its Diameter timer: counted apart from the home's steering #17. */
+	CAUSE_DIAMETER = 254,
 	CAUSE_TIMEOUT = 255,
 };
 
 /* A transaction moving through nodes: the engine payload of a hop. */
 struct bsim__hop {
-	uint16_t seq;	   /* The device's attempt number. */
-	uint8_t proc;	   /* enum bsim__proc. */
-	uint8_t step;	   /* 0 MME, 1 IPX out, 2 HSS, 3 IPX back. */
-	uint8_t flags;	   /* HOP_*. */
-	uint8_t family;	   /* enum bsim__radio_family. */
-	uint16_t visited;  /* Serving (target) operator. */
-	uint16_t old;	   /* Previous serving operator or BSIM__NO_OP. */
-	uint16_t hss_node; /* Node index of the HSS. */
-	uint16_t cause;	   /* Answer: enum bsim__cause. */
+	uint64_t deadline_ns; /* The MME gives up on the HSS request in
+				 flight then (its Diameter timer). */
+	uint16_t seq;	      /* The device's attempt number. */
+	uint8_t proc;	      /* enum bsim__proc. */
+	uint8_t step;	      /* 0 MME, 1 IPX out, 2 HSS, 3 IPX back. */
+	uint8_t flags;	      /* HOP_*. */
+	uint8_t family;	      /* enum bsim__radio_family. */
+	uint16_t visited;     /* Serving (target) operator. */
+	uint16_t old;	      /* Previous serving operator or BSIM__NO_OP. */
+	uint16_t hss_node;    /* Node index of the HSS. */
+	uint16_t cause;	      /* Answer: enum bsim__cause. */
 };
 
 /* An answer delivered to a device. */

@@ -219,15 +219,33 @@ static double core_s(const struct bsim_model *m, const struct bsim__hop *h)
 	return (h->flags & HOP_IPX) ? s + IPX_DETOUR_S : s;
 }
 
-/* The first HSS transaction of a step leaves the MME at t: through the
- * hub, or straight to the HSS. */
+/* The visited MME's Diameter timer (diameter_tx_s): the transaction in
+ * flight goes on to a node or back to the MME at t. If t is past the
+ * deadline, the MME has given up meanwhile: it rejects the attempt at the
+ * deadline (#17) and will drop the late answer. t = UINT64_MAX: no answer
+ * will ever come (a node down, or the hub dropped it). Every hop event of
+ * a chain the MME still waits for comes at or before its deadline, so the
+ * reject is never in the past. */
+static void tx_timer(struct bsim_model *m, uint32_t i, struct bsim__hop *h,
+		     uint64_t t)
+{
+	if (!(h->flags & HOP_REPLY) || (h->flags & HOP_GAVEUP) ||
+	    t <= h->deadline_ns)
+		return;
+	h->flags |= HOP_GAVEUP;
+	answer(m, i, h, h->deadline_ns, CAUSE_DIAMETER, h->hss_node);
+}
+
+/* An HSS transaction leaves the MME at t, through the hub or straight to
+ * the HSS; the MME's Diameter timer starts. */
 static void to_hss(struct bsim_model *m, uint32_t i, struct bsim__hop h,
 		   uint64_t t, double lat)
 {
-	if (h.flags & HOP_IPX)
-		next(m, i, h, 1, t + S_TO_NS(lat / 2));
-	else
-		next(m, i, h, 2, t + S_TO_NS(lat));
+	uint64_t at = t + S_TO_NS((h.flags & HOP_IPX) ? lat / 2 : lat);
+
+	h.deadline_ns = t + S_TO_NS(m->w->operators[h.visited].diameter_tx_s);
+	tx_timer(m, i, &h, at);
+	next(m, i, h, (h.flags & HOP_IPX) ? 1 : 2, at);
 }
 
 /* The HSS's answer reaches the visited MME at t. After an accepted AIR the
@@ -237,6 +255,9 @@ static void to_hss(struct bsim_model *m, uint32_t i, struct bsim__hop h,
 static void at_mme(struct bsim_model *m, uint32_t i, struct bsim__hop h,
 		   uint64_t t, double lat)
 {
+	tx_timer(m, i, &h, t);
+	if (h.flags & HOP_GAVEUP)
+		return; /* Too late: the attempt was rejected. */
 	if ((h.flags & HOP_AIR) && h.cause == CAUSE_NONE) {
 		h.flags = (uint8_t)((h.flags & ~HOP_AIR) | HOP_AUTHED);
 		to_hss(m, i, h, t + S_TO_NS(AUTH_ROUNDS * radio_rtt(m, i)),
@@ -419,16 +440,22 @@ void bsim__on_hop(struct bsim_engine *e, void *ctx, uint32_t i,
 	case 1: /* The IPX hub, outbound. */
 	case 3: /* ... and back. */
 		node = m->ipx_node;
-		if (m->node_down[node])
+		if (m->node_down[node]) {
+			tx_timer(m, i, &h, UINT64_MAX);
 			return;
+		}
 		if (h.step == 1)
 			count(m, node, now, BSIM__M_DEA_RELAY,
 			      hss_messages(m, &h));
-		if (!arrive(m, node, now, &dep))
-			return; /* Dropped by the hub: a timeout. */
-		if (h.step == 1)
+		if (!arrive(m, node, now, &dep)) {
+			/* Dropped by the hub: the MME's timer runs out. */
+			tx_timer(m, i, &h, UINT64_MAX);
+			return;
+		}
+		if (h.step == 1) {
+			tx_timer(m, i, &h, dep + S_TO_NS(lat / 2));
 			next(m, i, h, 2, dep + S_TO_NS(lat / 2));
-		else
+		} else
 			at_mme(m, i, h, dep + S_TO_NS(lat / 2), lat);
 		return;
 	case 2: /* The home HSS (or platform pool). */
@@ -437,8 +464,11 @@ void bsim__on_hop(struct bsim_engine *e, void *ctx, uint32_t i,
 		if ((h.flags & HOP_VLR) && !(h.flags & HOP_AIR))
 			/* The VLR's MAP UpdateLocation to the HLR. */
 			count(m, node, now, BSIM__M_MAP_UL, 2);
-		if (m->node_down[node])
-			return; /* No answer: the MME times out. */
+		if (m->node_down[node]) {
+			/* No answer: the MME's timer runs out. */
+			tx_timer(m, i, &h, UINT64_MAX);
+			return;
+		}
 		m->op_hss_tx[d->home]++;
 		dep = now;
 		if (!arrive(m, node, now, &dep)) {
@@ -485,10 +515,12 @@ void bsim__on_hop(struct bsim_engine *e, void *ctx, uint32_t i,
 				bsim__proc_done(m, i, h.proc);
 			return;
 		}
-		if (h.flags & HOP_IPX)
+		if (h.flags & HOP_IPX) {
+			tx_timer(m, i, &h, dep + S_TO_NS(lat / 2));
 			next(m, i, h, 3, dep + S_TO_NS(lat / 2));
-		else
+		} else {
 			at_mme(m, i, h, dep + S_TO_NS(lat), lat);
+		}
 		return;
 	default:
 		assert(!"unknown hop step");

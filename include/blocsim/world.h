@@ -86,6 +86,10 @@ struct bsim_operator {
 	 *  sends to a non-preferred visited network (11, 13 or 17), and the
 	 *  rejections within 30 min after which it admits (0: no steering). */
 	uint8_t sor_reject_cause, sor_max_attempts;
+	/** Its MME's Diameter answer timer on S6a (Tx), s: an HSS answer
+	 *  later than this after the request makes the MME reject the
+	 *  attempt (#17). */
+	double diameter_tx_s;
 };
 
 struct bsim_bloc {

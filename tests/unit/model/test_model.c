@@ -1072,3 +1072,100 @@ Test(model, an_s10_update_is_one_hss_transaction, .timeout = 60)
 	cr_assert_eq(hss_messages_of(x.r, BSIM__M_S6A_ULR), 2 * tau);
 	run_free(&x);
 }
+
+/* The shortest and longest gaps between consecutive failed attaches of
+ * one device less than 100 s apart (one run of the attempt counter), and
+ * how many failed attaches the trace holds and how many timed out. */
+static void reject_gaps(const struct run *x, double *min_s, double *max_s,
+			uint64_t *fails, uint64_t *timeouts)
+{
+	uint64_t *last = calloc(x->r->ndevices, sizeof(*last));
+
+	cr_assert_not_null(last);
+	*min_s = INFINITY;
+	*max_s = 0;
+	*fails = *timeouts = 0;
+	for (size_t k = 0; k < x->r->ntrace; k++) {
+		const struct bsim_trace *t = &x->trace[k];
+		double gap;
+
+		if (t->type != BSIM_TRACE_ATTACH ||
+		    t->result == BSIM_OUTCOME_OK)
+			continue;
+		++*fails;
+		*timeouts += t->result == BSIM_OUTCOME_TIMEOUT;
+		gap = (double)(t->t_ns - last[t->device]) / 1e9;
+		if (last[t->device] && gap < 100) {
+			*min_s = gap < *min_s ? gap : *min_s;
+			*max_s = gap > *max_s ? gap : *max_s;
+		}
+		last[t->device] = t->t_ns;
+	}
+	free(last);
+}
+
+Test(model, an_hss_that_does_not_answer_is_given_up_at_the_diameter_timer,
+     .timeout = 60)
+{
+	/* After a radio outage the sensors attach again while their HSS is
+	 * down. The visited MME gives up diameter_tx_s (6 s) after sending
+	 * the AIR and rejects with #17; the device retries after T3411
+	 * (10 s, no jitter). Consecutive failures are thus T3411 + 6 s + the
+	 * 4 radio round trips of the attach (0.2 s) apart, not T3411 +
+	 * T3410 (25 s). */
+	static const char *const sets[] = {
+		"classes.meter.count=0", "classes.sensor.count=20",
+		"failures=[{kind: radio_outage, country: DE, start_s: 600, "
+		"duration_s: 600}, {kind: hss_outage, operator: KPN-NL, "
+		"start_s: 600, duration_s: 3000}]"
+	};
+	struct run x;
+	double lo, hi;
+	uint64_t fails, tmo;
+
+	run_file(&x, "hss.yaml", sets, 3, BSIM_BACKEND_NATIVE);
+	reject_gaps(&x, &lo, &hi, &fails, &tmo);
+	cr_assert_gt(fails, 40);
+	cr_assert_eq(tmo, 0);
+	cr_assert_eq(x.r->kpi[BSIM_KPI_timeouts], 0);
+	cr_assert_eq(x.r->kpi[BSIM_KPI_diameter_timeouts], fails);
+	cr_assert_eq(x.r->kpi[BSIM_KPI_rejects_cause_17], 0);
+	cr_assert_float_eq(lo, 10 + 6 + 0.2, 1e-3, "gap %.6f s", lo);
+	cr_assert_float_eq(hi, 10 + 6 + 0.2, 1e-3, "gap %.6f s", hi);
+	run_free(&x);
+}
+
+Test(model, a_slow_hss_is_given_up_on_but_serves_every_transaction,
+     .timeout = 60)
+{
+	/* 200 sensors attach (AIR + ULR) within 30 s against an HSS of
+	 * 1 transaction/s: most answers would come after the MME's 6 s
+	 * timer. The MME rejects those at the timer (never T3410: two
+	 * timers of 6 s and the radio stay below 15 s), the HSS still serves
+	 * every transaction it admitted (its queue limit is never reached),
+	 * and the devices retry after T3411. */
+	static const char *const sets[] = {
+		"classes.meter.count=0", "classes.sensor.count=200",
+		"operators.KPN-NL.hss_capacity_per_s=1",
+		"failures=[{kind: radio_outage, country: DE, start_s: 600, "
+		"duration_s: 600}]"
+	};
+	struct run x;
+	double lo, hi;
+	uint64_t fails, tmo, arr, served;
+
+	run_file(&x, "hss.yaml", sets, 4, BSIM_BACKEND_NATIVE);
+	reject_gaps(&x, &lo, &hi, &fails, &tmo);
+	hss_load(x.r, &arr, &served);
+	cr_assert_gt(x.r->kpi[BSIM_KPI_diameter_timeouts], 100);
+	cr_assert_eq(x.r->kpi[BSIM_KPI_diameter_timeouts], fails);
+	cr_assert_eq(tmo, 0);
+	cr_assert_eq(x.r->kpi[BSIM_KPI_rejects_cause_22], 0);
+	cr_assert_eq(served, arr);
+	/* Work for attempts the MME gave up on. */
+	cr_assert_gt(arr, 2 * done_of(&x, 2, 0) + 50, "%lu arrivals",
+		     (unsigned long)arr);
+	/* The quickest retry: T3411 after a reject at the AIR's timer. */
+	cr_assert_float_eq(lo, 10 + 6 + 0.2, 1e-3, "gap %.6f s", lo);
+	run_free(&x);
+}
