@@ -165,6 +165,7 @@ struct bsim__answer {
 #define DEV_DETACHED 128u     /* Detached by design between reports. */
 #define DEV_PO 256u	      /* A paging-occasion event is pending. */
 #define DEV_HPLMN 512u	      /* A higher-priority search is scheduled. */
+#define DEV_SEARCH 1024u      /* Searching networks after a loss. */
 
 /* Service categories for time accounting. */
 enum { SVC_HOME = 0, SVC_ROAMING = 1, SVC_NONE = 2 };
@@ -247,7 +248,8 @@ struct bsim__class_params {
 	struct bsim__retry_params retry;
 	uint64_t t3412_ns, t3324_ns, t3410_ns, hplmn_ns;
 	uint64_t report_ns, parked_ns;
-	uint64_t edrx_ns;      /* eDRX cycle, 0: none. */
+	uint64_t edrx_ns;		       /* eDRX cycle, 0: none. */
+	uint64_t search_min_ns, search_max_ns; /* Search after a loss. */
 	uint64_t mt_expiry_ns; /* Mobile-terminated messages expire. */
 	double mt_rate_per_s;  /* Their Poisson rate per device. */
 	double radio_rtt_s;
@@ -278,7 +280,8 @@ struct bsim_model {
 	uint64_t end_ns;
 	uint64_t bin_ns; /* run.bin_s in ns. */
 	unsigned h_report, h_periodic, h_move, h_hplmn, h_retry, h_guard, h_hop,
-		h_answer, h_failure, h_fault, h_contact, h_month, h_mt, h_po;
+		h_answer, h_failure, h_fault, h_contact, h_month, h_mt, h_po,
+		h_search;
 	/* Geography. */
 	size_t ncells;
 	uint32_t *cover_start; /* ncells + 1 */
@@ -493,6 +496,8 @@ void bsim__on_answer(struct bsim_engine *e, void *ctx, uint32_t target,
 		     const void *payload);
 void bsim__on_contact(struct bsim_engine *e, void *ctx, uint32_t target,
 		      const void *payload);
+void bsim__on_search(struct bsim_engine *e, void *ctx, uint32_t target,
+		     const void *payload);
 void bsim__on_failure(struct bsim_engine *e, void *ctx, uint32_t target,
 		      const void *payload);
 void bsim__on_fault(struct bsim_engine *e, void *ctx, uint32_t target,

@@ -190,6 +190,9 @@ struct bsim_class {
 	uint32_t max_attempts;
 	double t3346_min_s, t3346_max_s;
 	bool ts34; /**< TS.34 randomised back-off. */
+	/** Network search after a loss of service: U(min, max) s before the
+	 *  device can register again (0, 0: none). */
+	double search_min_s, search_max_s;
 };
 
 /** A shared platform hosting its members' M2M subscriptions. */

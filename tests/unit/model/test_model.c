@@ -638,21 +638,28 @@ Test(model, littles_law_for_roamers, .timeout = 120)
 Test(model, admission_priority_admits_partners_under_overload, .timeout = 120)
 {
 	/* PX-BE's MME at 1 transaction/s with room for 10: overloaded. Without
-	 * admission priority, foreign roamers get only 90% of the queue. */
+	 * admission priority, foreign roamers get only 90% of the queue. The
+	 * trackers search no networks after a loss (the overload was set for
+	 * that: a search of 20-120 s spreads their attaches at PX-BE so far
+	 * that its MME seldom fills up). */
 	static const char *const off[] = {
 		"operators.PX-BE.mme_capacity_per_s=1",
 		"operators.PX-BE.mme_queue_limit=10",
-		"agreements.terms.arms_length.admission_priority=false"
+		"agreements.terms.arms_length.admission_priority=false",
+		"classes.tracker.search_min_s=0",
+		"classes.tracker.search_max_s=0"
 	};
 	static const char *const on[] = {
 		"operators.PX-BE.mme_capacity_per_s=1",
 		"operators.PX-BE.mme_queue_limit=10",
-		"agreements.terms.arms_length.admission_priority=true"
+		"agreements.terms.arms_length.admission_priority=true",
+		"classes.tracker.search_min_s=0",
+		"classes.tracker.search_max_s=0"
 	};
 	struct run a, b;
 
-	run_file(&a, "small.yaml", off, 3, BSIM_BACKEND_NATIVE);
-	run_file(&b, "small.yaml", on, 3, BSIM_BACKEND_NATIVE);
+	run_file(&a, "small.yaml", off, 5, BSIM_BACKEND_NATIVE);
+	run_file(&b, "small.yaml", on, 5, BSIM_BACKEND_NATIVE);
 	cr_assert_gt(a.r->kpi[BSIM_KPI_rejects_cause_22], 20);
 	cr_assert_lt(b.r->kpi[BSIM_KPI_rejects_cause_22],
 		     a.r->kpi[BSIM_KPI_rejects_cause_22]);
@@ -1168,4 +1175,76 @@ Test(model, a_slow_hss_is_given_up_on_but_serves_every_transaction,
 	/* The quickest retry: T3411 after a reject at the AIR's timer. */
 	cr_assert_float_eq(lo, 10 + 6 + 0.2, 1e-3, "gap %.6f s", lo);
 	run_free(&x);
+}
+
+/* Over the trace: the shortest time from a loss of service to the
+ * device's next registration outcome (attach, update or handover, any
+ * result), and how many losses were followed by one. */
+static double loss_to_register(const struct run *x, uint64_t *n)
+{
+	uint64_t *lost = calloc(x->r->ndevices, sizeof(*lost));
+	double lo = INFINITY;
+
+	cr_assert_not_null(lost);
+	*n = 0;
+	for (size_t k = 0; k < x->r->ntrace; k++) {
+		const struct bsim_trace *t = &x->trace[k];
+
+		if (t->type == BSIM_TRACE_LOSS) {
+			lost[t->device] = t->t_ns + 1;
+		} else if ((t->type == BSIM_TRACE_ATTACH ||
+			    t->type == BSIM_TRACE_TAU ||
+			    t->type == BSIM_TRACE_HANDOVER) &&
+			   lost[t->device]) {
+			double s =
+				(double)(t->t_ns - (lost[t->device] - 1)) / 1e9;
+
+			lo = s < lo ? s : lo;
+			lost[t->device] = 0;
+			++*n;
+		}
+	}
+	free(lost);
+	return lo;
+}
+
+Test(model, a_device_that_loses_service_searches_before_it_registers,
+     .timeout = 120)
+{
+	/* Trackers crossing borders at arm's length (no equivalent
+	 * networks) lose service at each border. With a search of
+	 * U(40, 80) s they register no earlier than 40 s after the loss, and
+	 * each re-attach ends an interruption of at least 40 s; without a
+	 * search they attach at once. */
+	static const char *const slow[] = { "run.output=full",
+					    "classes.tracker.search_min_s=40",
+					    "classes.tracker.search_max_s=80" };
+	static const char *const none[] = { "run.output=full",
+					    "classes.tracker.search_min_s=0",
+					    "classes.tracker.search_max_s=0" };
+	struct run a, b;
+	uint64_t na, nb, reattaches = 0, interruption_ns = 0;
+	double la, lb;
+
+	run_file(&a, "topo/arms-length.yaml", slow, 3, BSIM_BACKEND_NATIVE);
+	run_file(&b, "topo/arms-length.yaml", none, 3, BSIM_BACKEND_NATIVE);
+	la = loss_to_register(&a, &na);
+	lb = loss_to_register(&b, &nb);
+	cr_assert_gt(na, 100);
+	cr_assert_gt(nb, 100);
+	cr_assert_geq(la, 40, "registered %.3f s after a loss", la);
+	cr_assert_lt(la, 50, "shortest %.3f s", la);
+	cr_assert_lt(lb, 1, "without a search: %.3f s", lb);
+	for (size_t i = 0; i < a.r->ndevices; i++) {
+		const struct bsim_device_row d = row_of(a.r, i);
+
+		reattaches += d.reattaches;
+		interruption_ns += d.interruption_ns;
+	}
+	cr_assert_gt(reattaches, 100);
+	cr_assert_geq(interruption_ns, reattaches * UINT64_C(40000000000));
+	cr_assert_gt(a.r->kpi[BSIM_KPI_interruption_s_per_border_crossing],
+		     b.r->kpi[BSIM_KPI_interruption_s_per_border_crossing]);
+	run_free(&a);
+	run_free(&b);
 }
