@@ -863,6 +863,12 @@ static int load_classes(struct loader *L, const struct bsim_cfg_node *root)
 					     "must not be below t3346_min_s "
 					     "(%g)",
 					     k->t3346_min_s);
+		if (k->search_max_s < k->search_min_s)
+			return bsim_cfg_fail(bsim_cfg_get(c, "search_max_s"),
+					     L->err,
+					     "must not be below search_min_s "
+					     "(%g)",
+					     k->search_min_s);
 		k->radio = 0;
 		for (int r = 0; r < 3; r++)
 			if (!strcmp(radio, radios[r]))

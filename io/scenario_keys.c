@@ -130,6 +130,11 @@ const struct bsim__key bsim__operator_keys[] = {
 		       "", 0, 100, 5, "[K-oracleSoR]",
 		       "steering rejects within 30 min after which the home "
 		       "admits; 0: no network-based steering"),
+	BSIM__KEY_D(OP, diameter_tx_s, "diameter_tx_s", "s", 0.001, 600, 6,
+		    "[K-ribbon]",
+		    "its MME's Diameter answer timer (Tx) on S6a: an HSS "
+		    "answer (AIR, ULR) not back within it makes the MME reject "
+		    "the attempt with #17"),
 };
 #undef OP
 const size_t bsim__noperator_keys = N(bsim__operator_keys);
@@ -283,6 +288,15 @@ const struct bsim__key bsim__class_keys[] = {
 		    "t3346_min_s"),
 	BSIM__KEY_B(CL, ts34, "ts34", 1, "[K-soracom2][K-particle]",
 		    "GSMA TS.34 randomised escalating back-off"),
+	BSIM__KEY_D(CL, search_min_s, "search_min_s", "s", 0, 3600, 20,
+		    "[K-kaist]",
+		    "network search after a loss of service (not an EPLMN "
+		    "move): shortest, U(search_min_s, search_max_s) "
+		    "[assumption: uniform]"),
+	BSIM__KEY_D(CL, search_max_s, "search_max_s", "s", 0, 3600, 120,
+		    "[K-kaist]",
+		    "network search: longest, not below search_min_s (both 0: "
+		    "none)"),
 };
 #undef CL
 const size_t bsim__nclass_keys = N(bsim__class_keys);

@@ -19,6 +19,9 @@
 #include <string.h>
 
 #define MAX_CAND 32
+/* Draw indices of network searches in the BACKOFF stream: 2^62 + the
+ * time of the loss in ms. */
+#define SEARCH_INDEX0 (UINT64_C(1) << 62)
 
 static double u_at(const struct bsim_model *m, uint32_t i,
 		   enum bsim_rng_purpose p, uint64_t index)
@@ -391,7 +394,7 @@ static void try_register(struct bsim_model *m, uint32_t i, uint64_t now)
 
 	if (d->serving == BSIM__NO_OP)
 		episode_open(m, i, now);
-	if (d->flags & (DEV_BUSY | DEV_BACKOFF))
+	if (d->flags & (DEV_BUSY | DEV_BACKOFF | DEV_SEARCH))
 		return;
 	k = select_here(m, i, now, c);
 	if (k < 0) {
@@ -421,6 +424,44 @@ static void lose(struct bsim_model *m, uint32_t i, uint64_t now, bool mobility)
 	d->loss_ns = now;
 	episode_open(m, i, now);
 	nocand_eval(m, i, now);
+}
+
+/* After a loss of service by movement the device searches for networks
+ * (bands, RATs, PLMNs) before it can register: U(search_min_s,
+ * search_max_s). LTE modules took more than 2 min to select a roaming
+ * network and 20 s to 2 min for an inter-RAT move [K-kaist]. The draw is
+ * read from the device's BACKOFF stream at an index given by the time of
+ * the loss (in ms, above SEARCH_INDEX0, far beyond the sequential draws),
+ * so a loss at the same moment searches equally long in every topology
+ * (common random numbers); none when the range is empty. False when the
+ * class has no search (both 0): the device registers at once. */
+static bool search(struct bsim_model *m, uint32_t i, uint64_t now)
+{
+	struct bsim__device *d = &m->dev[i];
+	const struct bsim__class_params *cp = &m->cp[d->cls];
+	uint64_t t = cp->search_min_ns;
+
+	if (cp->search_max_ns == 0)
+		return false;
+	if (cp->search_max_ns > t)
+		t += (uint64_t)(u_at(m, i, BSIM_RNG_BACKOFF,
+				     SEARCH_INDEX0 + now / 1000000u) *
+				(double)(cp->search_max_ns - t));
+	d->flags |= DEV_SEARCH;
+	bsim_engine_post_at(m->eng, now + t, m->h_search, i, NULL);
+	return true;
+}
+
+void bsim__on_search(struct bsim_engine *e, void *ctx, uint32_t i,
+		     const void *payload)
+{
+	struct bsim_model *m = ctx;
+	struct bsim__device *d = &m->dev[i];
+
+	(void)payload;
+	d->flags &= (uint16_t)~DEV_SEARCH;
+	if (d->serving == BSIM__NO_OP)
+		try_register(m, i, bsim_engine_now(e));
 }
 
 /* The network sees the device's position: reselection, updates,
@@ -455,8 +496,10 @@ void bsim__handle_mobility(struct bsim_model *m, uint32_t i, uint64_t now)
 		return;
 	}
 	if (d->flags & DEV_BACKOFF) {
-		/* No registration attempt before the back-off ends. */
+		/* No registration attempt before the back-off ends (nor
+		 * before the search). */
 		lose(m, i, now, true);
+		search(m, i, now);
 		return;
 	}
 	k = select_here(m, i, now, c);
@@ -473,7 +516,7 @@ void bsim__handle_mobility(struct bsim_model *m, uint32_t i, uint64_t now)
 		return;
 	}
 	lose(m, i, now, true);
-	if (k >= 0)
+	if (!search(m, i, now) && k >= 0)
 		register_on(m, i, c[k].op, c[k].ta, now);
 }
 

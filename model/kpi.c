@@ -370,6 +370,7 @@ int bsim__kpi_finish(struct bsim_model *m)
 	k[BSIM_KPI_rejects_cause_17] = (double)m->rejects[CAUSE_17];
 	k[BSIM_KPI_rejects_cause_22] = (double)m->rejects[CAUSE_22];
 	k[BSIM_KPI_timeouts] = (double)m->rejects[CAUSE_TIMEOUT];
+	k[BSIM_KPI_diameter_timeouts] = (double)m->rejects[CAUSE_DIAMETER];
 	/* Attach latency histogram: log-spaced, 10 ms to 10^5 s. */
 	for (unsigned b = 0; b <= BSIM_LATENCY_BINS; b++)
 		res->latency_edges[b] =

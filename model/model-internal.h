@@ -96,14 +96,26 @@ struct bsim__msgs {
 };
 
 /* Hop flags. */
-#define HOP_HSS 1u	 /* Needs the home HSS. */
-#define HOP_AIR 2u	 /* Without a usable vector: AIR at the HSS. */
-#define HOP_IPX 4u	 /* Roaming signalling through the IPX hub. */
-#define HOP_STEER 8u	 /* The HSS may steer (first registration here). */
-#define HOP_OLD 16u	 /* An old MME holds a context (CLR, S10). */
-#define HOP_REPLY 32u	 /* The device waits for an answer. */
-#define HOP_VLR 64u	 /* Attached for SMS: the VLR is updated too. */
-#define HOP_STEERED 128u /* The home HSS rejected it for steering. */
+#define HOP_HSS 1u /* Needs the home HSS. */
+/* Without a usable vector, the HSS step is two transactions: this flag
+ * marks the first, the AIR (MAP SAI on 2G); the MME clears it when the
+ * answer is back and sends the ULR (UL, ISD) as the second. */
+#define HOP_AIR 2u
+#define HOP_IPX 4u   /* Roaming signalling through the IPX hub. */
+#define HOP_STEER 8u /* The HSS may steer (first registration here). */
+#define HOP_AUTHED                                                             \
+	16u	      /* The attempt ran its AIR and the device's
+			  authentication round trips. */
+#define HOP_REPLY 32u /* The device waits for an answer. */
+#define HOP_VLR 64u   /* Attached for SMS: the VLR is updated too. */
+/* The MME's Diameter timer expired: the transaction still travels (the
+ * nodes do the work), but the MME drops its answer. */
+#define HOP_GAVEUP 128u
+#define HOP_STEERED 256u /* The home HSS rejected it for steering. */
+/* NAS round trips between the AIA and the ULR: Authentication Request/
+ * Response and Security Mode Command/Complete (TS 23.401 5.3.2.1 step 5a;
+ * 2G: authentication and ciphering). */
+#define AUTH_ROUNDS 2
 
 /* Reject causes (EMM). */
 enum bsim__cause {
@@ -113,20 +125,25 @@ enum bsim__cause {
 	CAUSE_15 = 15,
 	CAUSE_17 = 17,
 	CAUSE_22 = 22,
+	/* #17 sent by the visited MME when the HSS did not answer within
+	 * its Diameter timer: counted apart from the home's steering #17. */
+	CAUSE_DIAMETER = 254,
 	CAUSE_TIMEOUT = 255,
 };
 
 /* A transaction moving through nodes: the engine payload of a hop. */
 struct bsim__hop {
-	uint16_t seq;	   /* The device's attempt number. */
-	uint8_t proc;	   /* enum bsim__proc. */
-	uint8_t step;	   /* 0 MME, 1 IPX out, 2 HSS, 3 IPX back, 4 MME. */
-	uint8_t flags;	   /* HOP_*. */
-	uint8_t family;	   /* enum bsim__radio_family. */
-	uint16_t visited;  /* Serving (target) operator. */
-	uint16_t old;	   /* Previous serving operator or BSIM__NO_OP. */
-	uint16_t hss_node; /* Node index of the HSS. */
-	uint16_t cause;	   /* Answer: enum bsim__cause. */
+	uint64_t deadline_ns; /* The MME gives up on the HSS request in
+				 flight then (its Diameter timer). */
+	uint16_t seq;	      /* The device's attempt number. */
+	uint8_t proc;	      /* enum bsim__proc. */
+	uint8_t step;	      /* 0 MME, 1 IPX out, 2 HSS, 3 IPX back. */
+	uint8_t family;	      /* enum bsim__radio_family. */
+	uint16_t flags;	      /* HOP_*. */
+	uint16_t visited;     /* Serving (target) operator. */
+	uint16_t old;	      /* Previous serving operator or BSIM__NO_OP. */
+	uint16_t hss_node;    /* Node index of the HSS. */
+	uint16_t cause;	      /* Answer: enum bsim__cause. */
 };
 
 /* An answer delivered to a device. */
@@ -155,8 +172,9 @@ struct bsim__answer {
 	2048u /* ... and an attempt in it failed (not by
 				 steering). */
 #define DEV_NOCAND                                                             \
-	4096u /* ... and no allowed candidate exists: its
+	4096u		 /* ... and no allowed candidate exists: its
 				 latency clock is stopped. */
+#define DEV_SEARCH 8192u /* Searching networks after a loss. */
 
 /* Service categories for time accounting. */
 enum { SVC_HOME = 0, SVC_ROAMING = 1, SVC_NONE = 2 };
@@ -248,7 +266,8 @@ struct bsim__class_params {
 	struct bsim__retry_params retry;
 	uint64_t t3412_ns, t3324_ns, t3410_ns, hplmn_ns;
 	uint64_t report_ns, parked_ns;
-	uint64_t edrx_ns;      /* eDRX cycle, 0: none. */
+	uint64_t edrx_ns;		       /* eDRX cycle, 0: none. */
+	uint64_t search_min_ns, search_max_ns; /* Search after a loss. */
 	uint64_t mt_expiry_ns; /* Mobile-terminated messages expire. */
 	double mt_rate_per_s;  /* Their Poisson rate per device. */
 	double radio_rtt_s;
@@ -279,7 +298,8 @@ struct bsim_model {
 	uint64_t end_ns;
 	uint64_t bin_ns; /* run.bin_s in ns. */
 	unsigned h_report, h_periodic, h_move, h_hplmn, h_retry, h_guard, h_hop,
-		h_answer, h_failure, h_fault, h_contact, h_month, h_mt, h_po;
+		h_answer, h_failure, h_fault, h_contact, h_month, h_mt, h_po,
+		h_search;
 	/* Geography. */
 	size_t ncells;
 	uint32_t *cover_start; /* ncells + 1 */
@@ -511,6 +531,8 @@ void bsim__on_answer(struct bsim_engine *e, void *ctx, uint32_t target,
 		     const void *payload);
 void bsim__on_contact(struct bsim_engine *e, void *ctx, uint32_t target,
 		      const void *payload);
+void bsim__on_search(struct bsim_engine *e, void *ctx, uint32_t target,
+		     const void *payload);
 void bsim__on_failure(struct bsim_engine *e, void *ctx, uint32_t target,
 		      const void *payload);
 void bsim__on_fault(struct bsim_engine *e, void *ctx, uint32_t target,

@@ -62,6 +62,8 @@ static int class_params(struct bsim_model *m)
 		p->report_ns = S_TO_NS(cl->report_s);
 		p->parked_ns = S_TO_NS(cl->parked_report_s);
 		p->edrx_ns = S_TO_NS(cl->edrx_s);
+		p->search_min_ns = S_TO_NS(cl->search_min_s);
+		p->search_max_ns = S_TO_NS(cl->search_max_s);
 		p->mt_expiry_ns = S_TO_NS(cl->mt_expiry_s);
 		p->mt_rate_per_s = cl->mt_per_day / 86400.0;
 		p->family =
@@ -371,6 +373,7 @@ static int handlers(struct bsim_model *m)
 		{ &m->h_month, bsim__on_month, 0 },
 		{ &m->h_mt, bsim__on_mt, 0 },
 		{ &m->h_po, bsim__on_po, 0 },
+		{ &m->h_search, bsim__on_search, 0 },
 	};
 
 	for (size_t k = 0; k < sizeof(h) / sizeof(h[0]); k++) {

@@ -3,7 +3,9 @@
  * Procedures as transactions through signalling nodes. A procedure
  * attempt is a chain of hop events: the serving MME, the IPX hub (when the
  * agreement's path goes through it), the home HSS (when the procedure
- * needs it), the hub again, and the answer back to the device. Each node
+ * needs it), the hub again, and the answer back to the device. Without a
+ * usable vector the HSS part runs twice: the AIR, then (after the
+ * device's authentication) the ULR, each its own transaction. Each node
  * is a FIFO server (node.c) visited at the hop's arrival time, so its
  * arrivals come in time order and the Lindley recursion is exact. Nodes
  * count the messages of procedures.def as they process them, including
@@ -87,12 +89,15 @@ static void count(struct bsim_model *m, uint16_t node, uint64_t t,
 	m->messages[(b * m->nnodes + node) * BSIM_MESSAGE_COUNT + type] += n;
 }
 
-/* Is message type `type` of this step sent? AIR (MAP SAI on 2G) only when
- * the visited network holds no usable vector. */
+/* Is message type `type` counted in this transaction? The AIR (MAP SAI on
+ * 2G) is a transaction of its own, sent only when the visited network
+ * holds no usable vector; every other message of the HSS step goes in
+ * the update (ULR; 2G: UL and ISD) that follows it. */
 static bool sent(const struct bsim__hop *h, unsigned type)
 {
-	return (h->flags & HOP_AIR) ||
-	       (type != BSIM__M_S6A_AIR && type != BSIM__M_MAP_SAI);
+	bool auth = type == BSIM__M_S6A_AIR || type == BSIM__M_MAP_SAI;
+
+	return (h->flags & HOP_AIR) ? auth : !auth;
 }
 
 /* Count the messages of one procedure step at a node. */
@@ -102,7 +107,7 @@ static void count_step(struct bsim_model *m, uint16_t node, uint64_t t,
 	const struct bsim__msgs *s = &m->msgs[h->proc][h->family][kind];
 
 	for (unsigned k = 0; k < s->n; k++)
-		if (sent(h, s->type[k]))
+		if (kind != BSIM__N_HSS || sent(h, s->type[k]))
 			count(m, node, t, s->type[k], s->count[k]);
 }
 
@@ -193,6 +198,9 @@ static void answer(struct bsim_model *m, uint32_t i, const struct bsim__hop *h,
 		return;
 	}
 	rounds = nas > 1 ? nas / 2.0 - 0.5 : 0.5;
+	if (h->flags & HOP_AUTHED) /* Spent between the AIA and the ULR. */
+		rounds =
+			rounds - AUTH_ROUNDS > 0.5 ? rounds - AUTH_ROUNDS : 0.5;
 	bsim_engine_post_at(m->eng, t + S_TO_NS(rounds * radio_rtt(m, i)),
 			    m->h_answer, i, &a);
 }
@@ -210,6 +218,55 @@ static double core_s(const struct bsim_model *m, const struct bsim__hop *h)
 	double s = m->lat_core_s[(size_t)h->visited * m->nnodes + h->hss_node];
 
 	return (h->flags & HOP_IPX) ? s + IPX_DETOUR_S : s;
+}
+
+/* The visited MME's Diameter timer (diameter_tx_s): the transaction in
+ * flight goes on to a node or back to the MME at t. If t is past the
+ * deadline, the MME has given up meanwhile: it rejects the attempt at the
+ * deadline (#17) and will drop the late answer. t = UINT64_MAX: no answer
+ * will ever come (a node down, or the hub dropped it). Every hop event of
+ * a chain the MME still waits for comes at or before its deadline, so the
+ * reject is never in the past. */
+static void tx_timer(struct bsim_model *m, uint32_t i, struct bsim__hop *h,
+		     uint64_t t)
+{
+	if (!(h->flags & HOP_REPLY) || (h->flags & HOP_GAVEUP) ||
+	    t <= h->deadline_ns)
+		return;
+	h->flags |= HOP_GAVEUP;
+	answer(m, i, h, h->deadline_ns, CAUSE_DIAMETER, h->hss_node);
+}
+
+/* An HSS transaction leaves the MME at t, through the hub or straight to
+ * the HSS; the MME's Diameter timer starts. */
+static void to_hss(struct bsim_model *m, uint32_t i, struct bsim__hop h,
+		   uint64_t t, double lat)
+{
+	uint64_t at = t + S_TO_NS((h.flags & HOP_IPX) ? lat / 2 : lat);
+
+	h.deadline_ns = t + S_TO_NS(m->w->operators[h.visited].diameter_tx_s);
+	tx_timer(m, i, &h, at);
+	next(m, i, h, (h.flags & HOP_IPX) ? 1 : 2, at);
+}
+
+/* The HSS's answer reaches the visited MME at t. After an accepted AIR the
+ * MME authenticates the device (AUTH_ROUNDS radio round trips) and then
+ * sends the ULR, a second transaction; any other answer goes on to the
+ * device. */
+static void at_mme(struct bsim_model *m, uint32_t i, struct bsim__hop h,
+		   uint64_t t, double lat)
+{
+	tx_timer(m, i, &h, t);
+	if (h.flags & HOP_GAVEUP)
+		return; /* Too late: the attempt was rejected. */
+	if ((h.flags & HOP_AIR) && h.cause == CAUSE_NONE) {
+		h.flags = (uint16_t)((h.flags & ~HOP_AIR) | HOP_AUTHED);
+		to_hss(m, i, h, t + S_TO_NS(AUTH_ROUNDS * radio_rtt(m, i)),
+		       lat);
+		return;
+	}
+	answer(m, i, &h, t, h.cause,
+	       h.cause == CAUSE_22 ? h.hss_node : h.visited);
 }
 
 void bsim__proc_start(struct bsim_model *m, uint32_t i, enum bsim__proc proc,
@@ -266,7 +323,7 @@ void bsim__proc_start(struct bsim_model *m, uint32_t i, enum bsim__proc proc,
 	if ((proc == BSIM__P_ATTACH || proc == BSIM__P_TAU_INTER) &&
 	    visited != d->home && visited != d->hss_loc)
 		flags |= HOP_STEER;
-	h.flags = (uint8_t)flags;
+	h.flags = (uint16_t)flags;
 	if (flags & HOP_REPLY) {
 		d->seq++;
 		h.seq = d->seq;
@@ -361,10 +418,8 @@ static void mme_step(struct bsim_model *m, uint32_t i, struct bsim__hop h,
 	}
 	if (!(h.flags & HOP_HSS))
 		answer(m, i, &h, dep, CAUSE_NONE, node);
-	else if (h.flags & HOP_IPX)
-		next(m, i, h, 1, dep + S_TO_NS(lat / 2));
 	else
-		next(m, i, h, 2, dep + S_TO_NS(lat));
+		to_hss(m, i, h, dep, lat);
 }
 
 void bsim__on_hop(struct bsim_engine *e, void *ctx, uint32_t i,
@@ -386,32 +441,42 @@ void bsim__on_hop(struct bsim_engine *e, void *ctx, uint32_t i,
 	case 1: /* The IPX hub, outbound. */
 	case 3: /* ... and back. */
 		node = m->ipx_node;
-		if (m->node_down[node])
+		if (m->node_down[node]) {
+			tx_timer(m, i, &h, UINT64_MAX);
 			return;
+		}
 		if (h.step == 1)
 			count(m, node, now, BSIM__M_DEA_RELAY,
 			      hss_messages(m, &h));
-		if (!arrive(m, node, now, &dep))
-			return; /* Dropped by the hub: a timeout. */
-		if (h.step == 1)
+		if (!arrive(m, node, now, &dep)) {
+			/* Dropped by the hub: the MME's timer runs out. */
+			tx_timer(m, i, &h, UINT64_MAX);
+			return;
+		}
+		if (h.step == 1) {
+			tx_timer(m, i, &h, dep + S_TO_NS(lat / 2));
 			next(m, i, h, 2, dep + S_TO_NS(lat / 2));
-		else
-			answer(m, i, &h, dep + S_TO_NS(lat / 2), h.cause,
-			       h.cause == CAUSE_22 ? h.hss_node : h.visited);
+		} else
+			at_mme(m, i, h, dep + S_TO_NS(lat / 2), lat);
 		return;
 	case 2: /* The home HSS (or platform pool). */
 		node = h.hss_node;
 		count_step(m, node, now, &h, BSIM__N_HSS);
-		if (h.flags & HOP_VLR)
+		if ((h.flags & HOP_VLR) && !(h.flags & HOP_AIR))
 			/* The VLR's MAP UpdateLocation to the HLR. */
 			count(m, node, now, BSIM__M_MAP_UL, 2);
-		if (m->node_down[node])
-			return; /* No answer: the MME times out. */
+		if (m->node_down[node]) {
+			/* No answer: the MME's timer runs out. */
+			tx_timer(m, i, &h, UINT64_MAX);
+			return;
+		}
 		m->op_hss_tx[d->home]++;
 		dep = now;
 		if (!arrive(m, node, now, &dep)) {
 			count(m, node, now, BSIM__M_REJECT, 1);
 			h.cause = CAUSE_22; /* Too busy: the MME sends #22. */
+		} else if (h.flags & HOP_AIR) {
+			h.cause = CAUSE_NONE; /* Vectors: the ULR decides. */
 		} else if ((h.flags & HOP_STEER) &&
 			   steer_reject(m, i, h.visited, now)) {
 			/* Counted at the decision, whether or not the answer
@@ -455,11 +520,12 @@ void bsim__on_hop(struct bsim_engine *e, void *ctx, uint32_t i,
 				bsim__proc_done(m, i, h.proc);
 			return;
 		}
-		if (h.flags & HOP_IPX)
+		if (h.flags & HOP_IPX) {
+			tx_timer(m, i, &h, dep + S_TO_NS(lat / 2));
 			next(m, i, h, 3, dep + S_TO_NS(lat / 2));
-		else
-			answer(m, i, &h, dep + S_TO_NS(lat), h.cause,
-			       h.cause == CAUSE_22 ? node : h.visited);
+		} else {
+			at_mme(m, i, h, dep + S_TO_NS(lat), lat);
+		}
 		return;
 	default:
 		assert(!"unknown hop step");

@@ -199,6 +199,7 @@ struct bsim_trace {
 	X(rejects_cause_17, "1")                                               \
 	X(rejects_cause_22, "1")                                               \
 	X(timeouts, "1")                                                       \
+	X(diameter_timeouts, "1")                                              \
 	X(mt_delivery_ratio, "1")                                              \
 	X(mt_latency_mean_s, "s")                                              \
 	X(mt_latency_p95_s, "s")

@@ -95,6 +95,10 @@ struct bsim_operator {
 	 *  sends to a non-preferred visited network (11, 13 or 17), and the
 	 *  rejections within 30 min after which it admits (0: no steering). */
 	uint8_t sor_reject_cause, sor_max_attempts;
+	/** Its MME's Diameter answer timer on S6a (Tx), s: an HSS answer
+	 *  later than this after the request makes the MME reject the
+	 *  attempt (#17). */
+	double diameter_tx_s;
 };
 
 struct bsim_bloc {
@@ -198,6 +202,9 @@ struct bsim_class {
 	uint32_t max_attempts;
 	double t3346_min_s, t3346_max_s;
 	bool ts34; /**< TS.34 randomised back-off. */
+	/** Network search after a loss of service: U(min, max) s before the
+	 *  device can register again (0, 0: none). */
+	double search_min_s, search_max_s;
 };
 
 /** A shared platform hosting its members' M2M subscriptions. */

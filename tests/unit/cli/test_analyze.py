@@ -193,4 +193,8 @@ def test_paired_differences_are_tighter_on_the_smoke_sweep():
                                      fl(b["sd"]) ** 2 / 2)
             total += 1
             narrower += paired <= unpaired
-    assert narrower >= total - 2, (narrower, total)
+    # Three may miss: with the network search after a loss (U(20, 120) s),
+    # whether a re-attach happens in a short stay depends on the search
+    # as much as on the topology, which pairing removes only in part; at
+    # n = 2 reattaches_per_border_crossing then goes either way.
+    assert narrower >= total - 3, (narrower, total)

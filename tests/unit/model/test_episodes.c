@@ -163,7 +163,11 @@ Test(episodes, a_wait_without_candidate_is_not_latency)
 		 "    routes: {rotterdam-bonn: 1}\n"
 		 "    homes: {DE-A: 1}\n"
 		 "    report_s: 600\n"
-		 "    up_bytes: 100\n");
+		 "    up_bytes: 100\n"
+		 "    search_min_s: 0\n"
+		 "    search_max_s: 0\n");
+	/* No network search after a loss: the registration that follows a
+	 * wait without candidate is then quick. */
 	run_text(&x, yaml);
 	cr_assert_gt(x.r->kpi[BSIM_KPI_rejects_cause_11], 10);
 	/* Over an hour in the Netherlands per trip and device. */
@@ -202,7 +206,11 @@ Test(episodes, when_every_attempt_fails_no_episode_succeeds)
 		 "duration_s: 90000}\n",
 		 operators_ab);
 	run_text(&x, yaml);
-	cr_assert_gt(x.r->kpi[BSIM_KPI_timeouts], 100);
+	/* The visited MME gives up on the silent HSS at its Diameter timer;
+	 * the device's T3410 guards the rest. */
+	cr_assert_gt(x.r->kpi[BSIM_KPI_timeouts] +
+			     x.r->kpi[BSIM_KPI_diameter_timeouts],
+		     100);
 	cr_assert_gt(x.r->kpi[BSIM_KPI_attach_episodes], 50);
 	cr_assert_gt(x.r->kpi[BSIM_KPI_attach_episodes_open], 50);
 	cr_assert_eq(x.r->kpi[BSIM_KPI_attach_success_ratio], 0.0, "%g",

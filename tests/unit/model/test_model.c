@@ -655,22 +655,32 @@ Test(model, littles_law_for_roamers, .timeout = 120)
 
 Test(model, admission_priority_admits_partners_under_overload, .timeout = 120)
 {
-	/* PX-BE's MME at 1 transaction/s with room for 10: overloaded. Without
-	 * admission priority, foreign roamers get only 90% of the queue. */
+	/* PX-BE's MME, one server at 1 transaction/s with room for 10:
+	 * overloaded. Without
+	 * admission priority, foreign roamers get only 90% of the queue. The
+	 * trackers search no networks after a loss (the overload was set for
+	 * that: a search of 20-120 s spreads their attaches at PX-BE so far
+	 * that its MME seldom fills up). */
 	static const char *const off[] = {
 		"operators.PX-BE.mme_capacity_per_s=1",
 		"operators.PX-BE.mme_queue_limit=10",
-		"agreements.terms.arms_length.admission_priority=false"
+		"operators.PX-BE.mme_servers=1",
+		"agreements.terms.arms_length.admission_priority=false",
+		"classes.tracker.search_min_s=0",
+		"classes.tracker.search_max_s=0"
 	};
 	static const char *const on[] = {
 		"operators.PX-BE.mme_capacity_per_s=1",
 		"operators.PX-BE.mme_queue_limit=10",
-		"agreements.terms.arms_length.admission_priority=true"
+		"operators.PX-BE.mme_servers=1",
+		"agreements.terms.arms_length.admission_priority=true",
+		"classes.tracker.search_min_s=0",
+		"classes.tracker.search_max_s=0"
 	};
 	struct run a, b;
 
-	run_file(&a, "small.yaml", off, 3, BSIM_BACKEND_NATIVE);
-	run_file(&b, "small.yaml", on, 3, BSIM_BACKEND_NATIVE);
+	run_file(&a, "small.yaml", off, 6, BSIM_BACKEND_NATIVE);
+	run_file(&b, "small.yaml", on, 6, BSIM_BACKEND_NATIVE);
 	cr_assert_gt(a.r->kpi[BSIM_KPI_rejects_cause_22], 20);
 	cr_assert_lt(b.r->kpi[BSIM_KPI_rejects_cause_22],
 		     a.r->kpi[BSIM_KPI_rejects_cause_22]);
@@ -1260,4 +1270,290 @@ Test(model, cost_per_device_month_does_not_depend_on_the_runs_length,
 	run_free(&a);
 	run_free(&b);
 	run_free(&c);
+}
+
+/* Transactions that arrived at and were served by the HSS nodes (of
+ * operators and platforms), and messages of one type counted there. */
+static void hss_load(const struct bsim_results *r, uint64_t *arrivals,
+		     uint64_t *served)
+{
+	*arrivals = *served = 0;
+	for (size_t n = 0; n < r->nnodes; n++)
+		if (r->nodes[n].kind == BSIM_NODE_HSS ||
+		    r->nodes[n].kind == BSIM_NODE_PLATFORM) {
+			*arrivals += r->nodes[n].arrivals;
+			*served += r->nodes[n].served;
+		}
+}
+
+static uint64_t hss_messages_of(const struct bsim_results *r, unsigned type)
+{
+	uint64_t sum = 0;
+
+	for (size_t b = 0; b < r->nbins; b++)
+		for (size_t n = 0; n < r->nnodes; n++)
+			if (r->nodes[n].kind == BSIM_NODE_HSS ||
+			    r->nodes[n].kind == BSIM_NODE_PLATFORM)
+				sum += r->messages[(b * r->nnodes + n) *
+							   BSIM_MESSAGE_COUNT +
+						   type];
+	return sum;
+}
+
+/* Completions of procedure p by class c. */
+static uint64_t done_of(const struct run *x, size_t c, unsigned p)
+{
+	return x->r->proc_done_by_class[c * BSIM_PROCEDURES + p];
+}
+
+Test(model, an_attach_with_authentication_is_two_hss_transactions,
+     .timeout = 60)
+{
+	/* hss.yaml: one roamer attaching on DT-DE every hour without a
+	 * cached vector, detaching (PUR) after each report. Each attach is
+	 * an AIR, then a ULR: two HSS transactions of 2 messages each; each
+	 * detach is one. */
+	struct run x;
+	uint64_t arr, served, att, det;
+	double rtt, want;
+
+	run_file(&x, "hss.yaml", NULL, 0, BSIM_BACKEND_NATIVE);
+	att = done_of(&x, 0, 0);
+	det = done_of(&x, 0, 4);
+	hss_load(x.r, &arr, &served);
+	cr_assert_geq(att, 2);
+	cr_assert_eq(x.r->kpi[BSIM_KPI_attach_success_ratio], 1);
+	cr_assert_eq(arr, 2 * att + det, "%lu arrivals, %lu attaches",
+		     (unsigned long)arr, (unsigned long)att);
+	cr_assert_eq(served, arr);
+	cr_assert_eq(hss_messages_of(x.r, BSIM__M_S6A_AIR), 2 * att);
+	cr_assert_eq(hss_messages_of(x.r, BSIM__M_S6A_ULR), 2 * att);
+	cr_assert_eq(hss_messages_of(x.r, BSIM__M_S6A_PUR), 2 * det);
+	/* Its latency: 4 LTE-M radio round trips of 50 ms (half before the
+	 * MME, AUTH_ROUNDS between the AIA and the ULR, the rest after)
+	 * and two core round trips over the IPX (path_rtt_ms: 4 ms + 0.021
+	 * ms/km + 10 ms), node services being ns (the hub's 5 us each). */
+	rtt = x.r->path_rtt_ms[0 * x.w->noperators + 1] / 1000;
+	want = 4 * 0.05 + 2 * rtt;
+	cr_assert_float_eq(x.r->kpi[BSIM_KPI_attach_latency_mean_s], want, 1e-4,
+			   "latency %.6f s, expected %.6f s",
+			   x.r->kpi[BSIM_KPI_attach_latency_mean_s], want);
+	run_free(&x);
+}
+
+Test(model, a_steered_attempt_still_costs_its_air_and_ulr, .timeout = 60)
+{
+	/* The home steers once per window: the first attempt of each hour
+	 * is rejected at the ULR (#17), the retry after T3411 admitted.
+	 * Both attempts cost an AIR and a ULR. */
+	static const char *const steer[] = {
+		"operators.KPN-NL.sor_max_attempts=1"
+	};
+	struct run x;
+	uint64_t arr, served, det;
+	struct bsim_device_row d;
+
+	run_file(&x, "hss.yaml", steer, 1, BSIM_BACKEND_NATIVE);
+	d = row_of(x.r, 0);
+	det = done_of(&x, 0, 4);
+	hss_load(x.r, &arr, &served);
+	cr_assert_geq(x.r->kpi[BSIM_KPI_rejects_cause_17], 2);
+	cr_assert_eq(d.attaches_failed, x.r->kpi[BSIM_KPI_rejects_cause_17]);
+	cr_assert_eq(d.attaches_ok, done_of(&x, 0, 0));
+	cr_assert_eq(arr, 2 * (d.attaches_ok + d.attaches_failed) + det,
+		     "%lu arrivals, %u + %u attempts", (unsigned long)arr,
+		     d.attaches_ok, d.attaches_failed);
+	cr_assert_eq(hss_messages_of(x.r, BSIM__M_S6A_AIR),
+		     2 * (d.attaches_ok + d.attaches_failed));
+	run_free(&x);
+}
+
+Test(model, an_s10_update_is_one_hss_transaction, .timeout = 60)
+{
+	/* Trucks between KPN-NL and DT-DE, equivalent networks: the context
+	 * moves over S10, so each update is a ULR alone. */
+	static const char *const trucks[] = { "classes.meter.count=0",
+					      "classes.truck.count=20" };
+	struct run x;
+	uint64_t arr, served, tau;
+
+	run_file(&x, "hss.yaml", trucks, 2, BSIM_BACKEND_NATIVE);
+	tau = done_of(&x, 1, 1);
+	hss_load(x.r, &arr, &served);
+	cr_assert_gt(tau, 10);
+	cr_assert_eq(done_of(&x, 1, 0), 0);
+	cr_assert_eq(arr, tau, "%lu arrivals, %lu S10 updates",
+		     (unsigned long)arr, (unsigned long)tau);
+	cr_assert_eq(hss_messages_of(x.r, BSIM__M_S6A_AIR), 0);
+	cr_assert_eq(hss_messages_of(x.r, BSIM__M_S6A_ULR), 2 * tau);
+	run_free(&x);
+}
+
+/* The shortest and longest gaps between consecutive failed attaches of
+ * one device less than 100 s apart (one run of the attempt counter), and
+ * how many failed attaches the trace holds and how many timed out. */
+static void reject_gaps(const struct run *x, double *min_s, double *max_s,
+			uint64_t *fails, uint64_t *timeouts)
+{
+	uint64_t *last = calloc(x->r->ndevices, sizeof(*last));
+
+	cr_assert_not_null(last);
+	*min_s = INFINITY;
+	*max_s = 0;
+	*fails = *timeouts = 0;
+	for (size_t k = 0; k < x->r->ntrace; k++) {
+		const struct bsim_trace *t = &x->trace[k];
+		double gap;
+
+		if (t->type != BSIM_TRACE_ATTACH ||
+		    t->result == BSIM_OUTCOME_OK)
+			continue;
+		++*fails;
+		*timeouts += t->result == BSIM_OUTCOME_TIMEOUT;
+		gap = (double)(t->t_ns - last[t->device]) / 1e9;
+		if (last[t->device] && gap < 100) {
+			*min_s = gap < *min_s ? gap : *min_s;
+			*max_s = gap > *max_s ? gap : *max_s;
+		}
+		last[t->device] = t->t_ns;
+	}
+	free(last);
+}
+
+Test(model, an_hss_that_does_not_answer_is_given_up_at_the_diameter_timer,
+     .timeout = 60)
+{
+	/* After a radio outage the sensors attach again while their HSS is
+	 * down. The visited MME gives up diameter_tx_s (6 s) after sending
+	 * the AIR and rejects with #17; the device retries after T3411
+	 * (10 s, no jitter). Consecutive failures are thus T3411 + 6 s + the
+	 * 4 radio round trips of the attach (0.2 s) apart, not T3411 +
+	 * T3410 (25 s). */
+	static const char *const sets[] = {
+		"classes.meter.count=0", "classes.sensor.count=20",
+		"failures=[{kind: radio_outage, country: DE, start_s: 600, "
+		"duration_s: 600}, {kind: hss_outage, operator: KPN-NL, "
+		"start_s: 600, duration_s: 3000}]"
+	};
+	struct run x;
+	double lo, hi;
+	uint64_t fails, tmo;
+
+	run_file(&x, "hss.yaml", sets, 3, BSIM_BACKEND_NATIVE);
+	reject_gaps(&x, &lo, &hi, &fails, &tmo);
+	cr_assert_gt(fails, 40);
+	cr_assert_eq(tmo, 0);
+	cr_assert_eq(x.r->kpi[BSIM_KPI_timeouts], 0);
+	cr_assert_eq(x.r->kpi[BSIM_KPI_diameter_timeouts], fails);
+	cr_assert_eq(x.r->kpi[BSIM_KPI_rejects_cause_17], 0);
+	cr_assert_float_eq(lo, 10 + 6 + 0.2, 1e-3, "gap %.6f s", lo);
+	cr_assert_float_eq(hi, 10 + 6 + 0.2, 1e-3, "gap %.6f s", hi);
+	run_free(&x);
+}
+
+Test(model, a_slow_hss_is_given_up_on_but_serves_every_transaction,
+     .timeout = 60)
+{
+	/* 200 sensors attach (AIR + ULR) within 30 s against an HSS of
+	 * 1 transaction/s: most answers would come after the MME's 6 s
+	 * timer. The MME rejects those at the timer (never T3410: two
+	 * timers of 6 s and the radio stay below 15 s), the HSS still serves
+	 * every transaction it admitted (its queue limit is never reached),
+	 * and the devices retry after T3411. */
+	static const char *const sets[] = {
+		"classes.meter.count=0", "classes.sensor.count=200",
+		"operators.KPN-NL.hss_capacity_per_s=1",
+		"failures=[{kind: radio_outage, country: DE, start_s: 600, "
+		"duration_s: 600}]"
+	};
+	struct run x;
+	double lo, hi;
+	uint64_t fails, tmo, arr, served;
+
+	run_file(&x, "hss.yaml", sets, 4, BSIM_BACKEND_NATIVE);
+	reject_gaps(&x, &lo, &hi, &fails, &tmo);
+	hss_load(x.r, &arr, &served);
+	cr_assert_gt(x.r->kpi[BSIM_KPI_diameter_timeouts], 100);
+	cr_assert_eq(x.r->kpi[BSIM_KPI_diameter_timeouts], fails);
+	cr_assert_eq(tmo, 0);
+	cr_assert_eq(x.r->kpi[BSIM_KPI_rejects_cause_22], 0);
+	cr_assert_eq(served, arr);
+	/* Work for attempts the MME gave up on. */
+	cr_assert_gt(arr, 2 * done_of(&x, 2, 0) + 50, "%lu arrivals",
+		     (unsigned long)arr);
+	/* The quickest retry: T3411 after a reject at the AIR's timer. */
+	cr_assert_float_eq(lo, 10 + 6 + 0.2, 1e-3, "gap %.6f s", lo);
+	run_free(&x);
+}
+
+/* Over the trace: the shortest time from a loss of service to the
+ * device's next registration outcome (attach, update or handover, any
+ * result), and how many losses were followed by one. */
+static double loss_to_register(const struct run *x, uint64_t *n)
+{
+	uint64_t *lost = calloc(x->r->ndevices, sizeof(*lost));
+	double lo = INFINITY;
+
+	cr_assert_not_null(lost);
+	*n = 0;
+	for (size_t k = 0; k < x->r->ntrace; k++) {
+		const struct bsim_trace *t = &x->trace[k];
+
+		if (t->type == BSIM_TRACE_LOSS) {
+			lost[t->device] = t->t_ns + 1;
+		} else if ((t->type == BSIM_TRACE_ATTACH ||
+			    t->type == BSIM_TRACE_TAU ||
+			    t->type == BSIM_TRACE_HANDOVER) &&
+			   lost[t->device]) {
+			double s =
+				(double)(t->t_ns - (lost[t->device] - 1)) / 1e9;
+
+			lo = s < lo ? s : lo;
+			lost[t->device] = 0;
+			++*n;
+		}
+	}
+	free(lost);
+	return lo;
+}
+
+Test(model, a_device_that_loses_service_searches_before_it_registers,
+     .timeout = 120)
+{
+	/* Trackers crossing borders at arm's length (no equivalent
+	 * networks) lose service at each border. With a search of
+	 * U(40, 80) s they register no earlier than 40 s after the loss, and
+	 * each re-attach ends an interruption of at least 40 s; without a
+	 * search they attach at once. */
+	static const char *const slow[] = { "run.output=full",
+					    "classes.tracker.search_min_s=40",
+					    "classes.tracker.search_max_s=80" };
+	static const char *const none[] = { "run.output=full",
+					    "classes.tracker.search_min_s=0",
+					    "classes.tracker.search_max_s=0" };
+	struct run a, b;
+	uint64_t na, nb, reattaches = 0, interruption_ns = 0;
+	double la, lb;
+
+	run_file(&a, "topo/arms-length.yaml", slow, 3, BSIM_BACKEND_NATIVE);
+	run_file(&b, "topo/arms-length.yaml", none, 3, BSIM_BACKEND_NATIVE);
+	la = loss_to_register(&a, &na);
+	lb = loss_to_register(&b, &nb);
+	cr_assert_gt(na, 100);
+	cr_assert_gt(nb, 100);
+	cr_assert_geq(la, 40, "registered %.3f s after a loss", la);
+	cr_assert_lt(la, 50, "shortest %.3f s", la);
+	cr_assert_lt(lb, 1, "without a search: %.3f s", lb);
+	for (size_t i = 0; i < a.r->ndevices; i++) {
+		const struct bsim_device_row d = row_of(a.r, i);
+
+		reattaches += d.reattaches;
+		interruption_ns += d.interruption_ns;
+	}
+	cr_assert_gt(reattaches, 100);
+	cr_assert_geq(interruption_ns, reattaches * UINT64_C(40000000000));
+	cr_assert_gt(a.r->kpi[BSIM_KPI_interruption_s_per_border_crossing],
+		     b.r->kpi[BSIM_KPI_interruption_s_per_border_crossing]);
+	run_free(&a);
+	run_free(&b);
 }
