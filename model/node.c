@@ -82,6 +82,7 @@ int bsim__node_init(struct bsim__node *n, uint64_t entity, uint32_t servers,
 	uint32_t nb;
 
 	memset(n, 0, sizeof(*n));
+	n->bg_next_ns = UINT64_MAX; /* No background until one is set. */
 	if (!(server_rate_per_s > 0) || servers == 0 || queue_limit == 0 ||
 	    (unsigned)service >= BSIM__SERVICE_COUNT || !(cv >= 0))
 		return BSIM_EINVAL;
@@ -137,7 +138,9 @@ uint32_t bsim__node_in_system(struct bsim__node *n, uint64_t t_ns)
 	return n->count;
 }
 
-static double service_s(struct bsim__node *n, struct bsim_rng *rng)
+/* A service time from stream `purpose` with its counter. */
+static double service_from(struct bsim__node *n, struct bsim_rng *rng,
+			   enum bsim_rng_purpose purpose, bsim_rng_ctr *ctr)
 {
 	double mean = 1.0 / n->server_rate_per_s;
 	gsl_rng *g;
@@ -149,15 +152,18 @@ static double service_s(struct bsim__node *n, struct bsim_rng *rng)
 		/* Lognormal with the given mean and coefficient of variation. */
 		double s2 = log1p(n->cv * n->cv);
 
-		g = bsim_rng_bind(rng, n->entity, BSIM_RNG_NODE_SERVICE,
-				  &n->ctr);
+		g = bsim_rng_bind(rng, n->entity, purpose, ctr);
 		return gsl_ran_lognormal(g, log(mean) - s2 / 2, sqrt(s2));
 	}
 	case BSIM_SERVICE_EXPONENTIAL:
 		break;
 	}
-	return -mean * log1p(-bsim_rng_uniform(rng, n->entity,
-					       BSIM_RNG_NODE_SERVICE, &n->ctr));
+	return -mean * log1p(-bsim_rng_uniform(rng, n->entity, purpose, ctr));
+}
+
+static double service_s(struct bsim__node *n, struct bsim_rng *rng)
+{
+	return service_from(n, rng, BSIM_RNG_NODE_SERVICE, &n->ctr);
 }
 
 /* Histogram bin of a time of t_ns (node.h). A log scale wider than 1/8
@@ -183,37 +189,117 @@ bool bsim__node_arrive(struct bsim__node *n, struct bsim_rng *rng,
 	return bsim__node_arrive_below(n, rng, t_ns, n->queue_limit, depart_ns);
 }
 
+/* Admit a transaction of svc_ns arriving at t_ns (Kiefer-Wolfowitz: a
+ * server free by now starts it now; otherwise the earliest to be free
+ * takes it then); its start and end. The caller checked the limit. */
+static void admit(struct bsim__node *n, uint64_t t_ns, uint64_t svc_ns,
+		  uint64_t *start, uint64_t *end)
+{
+	heap_drop_upto(n->busy, &n->nbusy, t_ns);
+	if (n->nbusy < n->servers) {
+		*start = t_ns;
+		*end = *start + svc_ns;
+		heap_push(n->busy, &n->nbusy, *end);
+	} else {
+		*start = n->busy[0];
+		*end = *start + svc_ns;
+		heap_replace_top(n->busy, n->nbusy, *end);
+	}
+	if (n->count == n->cap)
+		dep_grow(n);
+	heap_push(n->dep, &n->count, *end);
+	if (n->count > n->max_in_system)
+		n->max_in_system = n->count;
+}
+
+/* The background rate at t_ns, and when that local hour ends (ns). */
+static double bg_rate_at(const struct bsim__node *n, uint64_t t_ns,
+			 uint64_t *hour_end_ns)
+{
+	uint64_t local = (uint64_t)n->bg_offset_s * UINT64_C(1000000000) + t_ns;
+	uint64_t h = (local / UINT64_C(3600000000000)) % 24;
+
+	*hour_end_ns = t_ns + (UINT64_C(3600000000000) -
+			       local % UINT64_C(3600000000000));
+	return n->bg_rate_per_s[h];
+}
+
+/* The first background arrival after t_ns: an Exp(1) amount of the
+ * integrated rate, walked hour by hour (exact for a rate constant within
+ * each hour). UINT64_MAX when the rate is zero all day. */
+static uint64_t bg_after(struct bsim__node *n, struct bsim_rng *rng,
+			 uint64_t t_ns)
+{
+	double need = -log1p(-bsim_rng_uniform(
+		rng, n->entity, BSIM_RNG_NODE_BACKGROUND, &n->bg_ctr));
+
+	for (int hours = 0; hours < 24 * 366; hours++) {
+		uint64_t end;
+		double r = bg_rate_at(n, t_ns, &end),
+		       span = (double)(end - t_ns) * 1e-9;
+
+		if (r * span >= need)
+			return t_ns + (uint64_t)llround(need / r * 1e9);
+		need -= r * span;
+		t_ns = end;
+	}
+	return UINT64_MAX;
+}
+
+void bsim__node_background(struct bsim__node *n, struct bsim_rng *rng,
+			   const double rate_per_s[24], int64_t start_unix_s,
+			   int64_t offset_s)
+{
+	bool any = false;
+
+	for (int h = 0; h < 24; h++) {
+		n->bg_rate_per_s[h] = rate_per_s[h] > 0 ? rate_per_s[h] : 0;
+		any |= rate_per_s[h] > 0;
+	}
+	/* Seconds into the local day at t = 0, as a non-negative offset. */
+	n->bg_offset_s = ((start_unix_s + offset_s) % 86400 + 86400) % 86400;
+	n->bg_next_ns = any ? bg_after(n, rng, 0) : UINT64_MAX;
+}
+
+/* Offer the background arrivals before t_ns, in order: each is refused
+ * at the queue limit or queues like any transaction. */
+static void background_until(struct bsim__node *n, struct bsim_rng *rng,
+			     uint64_t t_ns)
+{
+	while (n->bg_next_ns < t_ns) {
+		uint64_t at = n->bg_next_ns, start, end, svc_ns;
+
+		n->bg_arrivals++;
+		if (bsim__node_in_system(n, at) >= n->queue_limit) {
+			n->bg_rejected++;
+		} else {
+			svc_ns = (uint64_t)llround(
+				service_from(n, rng, BSIM_RNG_NODE_BACKGROUND,
+					     &n->bg_ctr) *
+				1e9);
+			admit(n, at, svc_ns, &start, &end);
+			n->bg_busy_s += (double)svc_ns * 1e-9;
+		}
+		n->bg_next_ns = bg_after(n, rng, at);
+	}
+}
+
 bool bsim__node_arrive_below(struct bsim__node *n, struct bsim_rng *rng,
 			     uint64_t t_ns, uint32_t limit, uint64_t *depart_ns)
 {
-	uint32_t in_sys = bsim__node_in_system(n, t_ns);
+	uint32_t in_sys;
 	uint64_t start, end, svc_ns;
-	double svc;
 
+	if (n->bg_next_ns < t_ns)
+		background_until(n, rng, t_ns);
+	in_sys = bsim__node_in_system(n, t_ns);
 	n->arrivals++;
 	if (in_sys >= (limit < n->queue_limit ? limit : n->queue_limit)) {
 		n->rejected++;
 		return false;
 	}
-	svc = service_s(n, rng);
-	svc_ns = (uint64_t)llround(svc * 1e9);
-	/* Kiefer-Wolfowitz: a server free by now starts it now; otherwise
-	 * the earliest to be free takes it then. */
-	heap_drop_upto(n->busy, &n->nbusy, t_ns);
-	if (n->nbusy < n->servers) {
-		start = t_ns;
-		end = start + svc_ns;
-		heap_push(n->busy, &n->nbusy, end);
-	} else {
-		start = n->busy[0];
-		end = start + svc_ns;
-		heap_replace_top(n->busy, n->nbusy, end);
-	}
-	if (n->count == n->cap)
-		dep_grow(n);
-	heap_push(n->dep, &n->count, end);
-	if (n->count > n->max_in_system)
-		n->max_in_system = n->count;
+	svc_ns = (uint64_t)llround(service_s(n, rng) * 1e9);
+	admit(n, t_ns, svc_ns, &start, &end);
 	n->served++;
 	n->sum_wait_s += (double)(start - t_ns) * 1e-9;
 	n->sum_sojourn_s += (double)(end - t_ns) * 1e-9;

@@ -61,12 +61,25 @@ struct bsim__node {
 	uint32_t count;	  /* Transactions in the system (dep's size). */
 	uint32_t cap;	  /* dep's capacity, <= queue_limit. */
 	bsim_rng_ctr ctr; /* Service-time draws. */
+	/* Background: transactions of the subscribers the model does not
+	 * simulate, a Poisson stream whose rate is constant within each
+	 * local hour (bg_rate_per_s[hour], hours from bg_offset_s east of
+	 * UTC at t = 0). They queue like the others and are offered lazily,
+	 * just before each simulated arrival, so they cost no events. */
+	double bg_rate_per_s[24];
+	int64_t bg_offset_s;
+	uint64_t bg_next_ns; /* Next background arrival; UINT64_MAX: none. */
+	bsim_rng_ctr bg_ctr;
+	uint64_t bg_arrivals, bg_rejected;
+	double bg_busy_s; /* Their service time, server-seconds. */
 	/* Statistics. */
 	uint64_t arrivals, served, rejected;
 	uint32_t max_in_system;
 	double sum_wait_s, sum_sojourn_s;
-	double busy_s; /* Service time handed out, server-seconds: the
-			  utilisation over T seconds is busy_s / (servers T). */
+	double busy_s; /* Service time handed out to simulated transactions,
+			  server-seconds (bg_busy_s holds the background's):
+			  the utilisation over T seconds is their sum /
+			  (servers T). */
 	uint64_t wait_hist[BSIM__NODE_HIST_BINS];
 	uint64_t sojourn_hist[BSIM__NODE_HIST_BINS];
 };
@@ -113,5 +126,16 @@ uint32_t bsim__node_in_system(struct bsim__node *n, uint64_t t_ns);
  * 10^4 s). 0 when none were admitted. */
 double bsim__node_wait_quantile(const struct bsim__node *n, double p);
 double bsim__node_sojourn_quantile(const struct bsim__node *n, double p);
+
+/*
+ * Give node n a background stream: rate_per_s[h] transactions per second
+ * (>= 0) during local hour h, local time being offset_s east of UTC and
+ * t = 0 being start_unix_s. All zero: no background (the default). The
+ * stream's draws come from the node's BSIM_RNG_NODE_BACKGROUND stream,
+ * so they are the same in every topology.
+ */
+void bsim__node_background(struct bsim__node *n, struct bsim_rng *rng,
+			   const double rate_per_s[24], int64_t start_unix_s,
+			   int64_t offset_s);
 
 #endif /* BSIM_MODEL_NODE_H */

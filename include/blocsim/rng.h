@@ -51,6 +51,9 @@ enum bsim_rng_purpose {
 	BSIM_RNG_BENCH = 9,	   /**< Benchmark workloads. */
 	BSIM_RNG_TEST = 10,	   /**< Tests only. */
 	BSIM_RNG_MT = 11,	   /**< Mobile-terminated message arrivals. */
+	BSIM_RNG_NODE_BACKGROUND = 12, /**< Background transactions at
+					    signalling nodes: gaps and
+					    service times. */
 };
 
 /** Entity kinds; ids of different kinds never collide. */

@@ -515,3 +515,80 @@ Test(node, mm1_wait_and_sojourn_quantiles_within_2_percent, .timeout = 60)
 	bsim__node_finish(&n);
 	bsim_rng_destroy(rng);
 }
+
+Test(node, background_load_queues_with_the_simulated_arrivals, .timeout = 60)
+{
+	/* An M/M/4 node at 1000/s per server with a background stream of
+	 * 2400/s all day and simulated arrivals at 800/s: by PASTA the
+	 * simulated transactions see the M/M/4 queue of the total 3200/s
+	 * (rho = 0.8), so their mean wait is Erlang C's. */
+	enum { C = 4, WARMUP = 5000, PER_BATCH = 10000 };
+	const double mu = 1000.0, lb = 2400.0, lm = 800.0;
+	const double wq = erlang_c(C, (lb + lm) / mu) / (C * mu - lb - lm);
+	double rate[24], batch[BATCHES], mean, half;
+	struct bsim_rng *rng = bsim_rng_create(20261203);
+	struct bsim__node n;
+	uint64_t t = 0, dep, src = bsim_entity(BSIM_ENTITY_WORLD, 5);
+	bsim_rng_ctr ctr = 0;
+
+	for (int h = 0; h < 24; h++)
+		rate[h] = lb;
+	cr_assert_eq(bsim__node_init(&n, bsim_entity(BSIM_ENTITY_NODE, 7), C,
+				     mu, BSIM_SERVICE_EXPONENTIAL, 0, 1000000),
+		     0);
+	bsim__node_background(&n, rng, rate, 0, 0);
+	for (int b = -1; b < BATCHES; b++) {
+		int k = b < 0 ? WARMUP : PER_BATCH;
+		double before = n.sum_wait_s;
+
+		for (int i = 0; i < k; i++) {
+			t += bsim_rng_exp_ns(rng, src, BSIM_RNG_TEST, &ctr,
+					     1.0 / lm);
+			cr_assert(bsim__node_arrive(&n, rng, t, &dep));
+		}
+		if (b >= 0)
+			batch[b] = (n.sum_wait_s - before) / k;
+	}
+	mean = gsl_stats_mean(batch, 1, BATCHES);
+	half = gsl_cdf_tdist_Qinv(0.005, BATCHES - 1) *
+	       gsl_stats_sd(batch, 1, BATCHES) / sqrt(BATCHES);
+	cr_assert_lt(fabs(mean - wq), half, "Wq %.4f ms +- %.4f, Erlang C %.4f",
+		     mean * 1e3, half * 1e3, wq * 1e3);
+	/* The background arrived at its rate and used its share. */
+	cr_assert_float_eq((double)n.bg_arrivals / ((double)t * 1e-9), lb,
+			   0.02 * lb);
+	cr_assert_float_eq((n.busy_s + n.bg_busy_s) / (C * (double)t * 1e-9),
+			   0.8, 0.02);
+	cr_assert_eq(n.bg_rejected, 0);
+	bsim__node_finish(&n);
+	bsim_rng_destroy(rng);
+}
+
+Test(node, background_follows_the_local_hour)
+{
+	/* 1000/s in local hour 3 only, the node's local time one hour east
+	 * of UTC and the run starting at 00:00 UTC: the background arrives
+	 * between 02:00 and 03:00 UTC, 3.6 million of them, none else. */
+	double rate[24] = { 0 };
+	struct bsim_rng *rng = bsim_rng_create(7);
+	struct bsim__node n;
+	uint64_t dep, before, hour = UINT64_C(3600000000000);
+
+	rate[3] = 1000.0;
+	cr_assert_eq(bsim__node_init(&n, bsim_entity(BSIM_ENTITY_NODE, 1), 10,
+				     1e6, BSIM_SERVICE_EXPONENTIAL, 0, 1000000),
+		     0);
+	bsim__node_background(&n, rng, rate, 1767225600, 3600);
+	cr_assert_geq(n.bg_next_ns, 2 * hour);
+	cr_assert_lt(n.bg_next_ns, 2 * hour + 10000000);
+	cr_assert(bsim__node_arrive(&n, rng, 2 * hour, &dep));
+	cr_assert_eq(n.bg_arrivals, 0);
+	cr_assert(bsim__node_arrive(&n, rng, 3 * hour, &dep));
+	before = n.bg_arrivals;
+	cr_assert_float_eq((double)before, 3.6e6, 6 * sqrt(3.6e6));
+	cr_assert(bsim__node_arrive(&n, rng, 26 * hour, &dep));
+	cr_assert_eq(n.bg_arrivals, before, "nothing outside hour 3");
+	cr_assert_geq(n.bg_next_ns, 26 * hour);
+	bsim__node_finish(&n);
+	bsim_rng_destroy(rng);
+}
