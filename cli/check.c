@@ -52,6 +52,42 @@ static void few(const char *op, const char *kind, uint32_t c, double f,
 		printf(", ...");
 }
 
+/* Busy-hour background utilisation of a dimensioned node: the
+ * subscribers not simulated at the rule's rate over its capacity (the
+ * simulated devices come on top). */
+static double bg_busy(const struct bsim_world *w, size_t o, bool on,
+		      double per_bh, double capacity)
+{
+	double base =
+		(double)w->operators[o].subscribers - bsim_world_m2m(w, o);
+
+	return on && base > 0 ? base * per_bh / 3600.0 / capacity : 0;
+}
+
+/* The nodes the dimensioning rule sized, with their real servers and
+ * busy-hour background utilisation. */
+static void dimensioned(const struct bsim_world *w)
+{
+	for (size_t o = 0; o < w->noperators; o++) {
+		const struct bsim_operator *op = &w->operators[o];
+
+		if (op->subscribers == 0)
+			continue;
+		printf("    %s: %" PRIu64 " subscribers (%.0f M2M): hss %u "
+		       "servers, %.0f/s, busy-hour background %.2f; mme %u, "
+		       "%.0f/s, %.2f\n",
+		       op->name, op->subscribers, bsim_world_m2m(w, o),
+		       op->hss_servers, op->hss_capacity_per_s,
+		       bg_busy(w, o, w->dim.hss_background,
+			       w->dim.hss_tx_per_sub_bh,
+			       op->hss_capacity_per_s),
+		       op->mme_servers, op->mme_capacity_per_s,
+		       bg_busy(w, o, w->dim.mme_background,
+			       w->dim.mme_tx_per_sub_bh,
+			       op->mme_capacity_per_s));
+	}
+}
+
 /* Each node's servers in the sample, and a warning for the small ones. */
 static void nodes(const struct bsim_world *w)
 {
@@ -71,6 +107,7 @@ static void nodes(const struct bsim_world *w)
 		few(w->platforms[p].name, "pool", w->platforms[p].servers, f,
 		    &n);
 	printf("%s\n", n ? "" : " none");
+	dimensioned(w);
 	if (n)
 		fprintf(stderr,
 			"blocsim check: warning: %u nodes have fewer than %d "

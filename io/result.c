@@ -630,6 +630,14 @@ static int signalling(struct bsim__h5 *f, const struct bsim_results *r)
 		  "99th percentile of wait plus service"),
 		F(struct bsim_node_row, messages, BSIM_H5_U64, NULL,
 		  "messages counted at the node"),
+		F(struct bsim_node_row, background_arrivals, BSIM_H5_U64, NULL,
+		  "background transactions offered (subscribers not "
+		  "simulated)"),
+		F(struct bsim_node_row, background_rejected, BSIM_H5_U64, NULL,
+		  "background transactions refused at the queue limit"),
+		F(struct bsim_node_row, utilisation, BSIM_H5_F64, "1",
+		  "service time handed out, simulated and background, over "
+		  "servers x the run's duration"),
 	};
 	int rc = 0;
 

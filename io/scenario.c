@@ -913,6 +913,36 @@ static int load_classes(struct loader *L, const struct bsim_cfg_node *root)
 	return 0;
 }
 
+/* `dimensioning`: the rule that sizes the nodes of operators with
+ * subscribers (applied by the model layer's bsim_world_dimension()). */
+static int load_dimensioning(struct loader *L, const struct bsim_cfg_node *root)
+{
+	static const char *const fixed[] = { "mme_capacity_per_s",
+					     "hss_capacity_per_s",
+					     "mme_servers", "hss_servers" };
+	const struct bsim_cfg_node *d, *os = bsim_cfg_get(root, "operators");
+	int rc = section(root, "dimensioning", false, &d, L->err);
+
+	bsim__keys_defaults(bsim__dim_keys, bsim__ndim_keys, &L->w->dim);
+	if (rc || (d && (rc = bsim__keys_read(bsim__dim_keys, bsim__ndim_keys,
+					      d, &L->w->dim, L->err))))
+		return rc;
+	for (size_t o = 0; o < L->w->noperators; o++) {
+		if (L->w->operators[o].subscribers == 0)
+			continue;
+		for (size_t k = 0; k < sizeof(fixed) / sizeof(fixed[0]); k++)
+			if (bsim_cfg_get(os->child[o], fixed[k]))
+				return bsim_cfg_fail(
+					bsim_cfg_get(os->child[o], fixed[k]),
+					L->err,
+					"set with subscribers: a dimensioned "
+					"node's capacity comes from the rule "
+					"(dimensioning.headroom scales it)");
+	}
+	bsim_world_dimension(L->w);
+	return 0;
+}
+
 /* `nodes.KIND`: the service-time distribution of each node kind. */
 static int load_nodes(struct loader *L, const struct bsim_cfg_node *root)
 {
@@ -1030,9 +1060,10 @@ static int load_doc(struct bsim_cfg *cfg, const char *path,
 		    struct bsim_cfg_err *err)
 {
 	static const char *const top[] = {
-		"name",	     "run",	 "grid",       "countries", "cities",
-		"operators", "blocs",	 "agreements", "routes",    "platforms",
-		"classes",   "failures", "nodes",      NULL
+		"name",	  "run",	  "grid",    "countries",
+		"cities", "operators",	  "blocs",   "agreements",
+		"routes", "platforms",	  "classes", "failures",
+		"nodes",  "dimensioning", NULL
 	};
 	struct loader L = { .err = err };
 	const struct bsim_cfg_node *root;
@@ -1087,6 +1118,8 @@ static int load_doc(struct bsim_cfg *cfg, const char *path,
 		rc = load_failures(&L, root);
 	if (!rc)
 		rc = load_nodes(&L, root);
+	if (!rc)
+		rc = load_dimensioning(&L, root);
 	if (!rc && resolved) {
 		*resolved = bsim_cfg_to_yaml(cfg);
 		if (!*resolved)

@@ -114,9 +114,17 @@ const struct bsim__key bsim__operator_keys[] = {
 		    1e9, 5000, "[assumption] (DOMAIN.md 1.7)",
 		    "home HSS/HLR service rate (one front end)"),
 	BSIM__KEY_UINT(BSIM__KEY_U32, OP, hss_servers, "hss_servers", "", 1,
-		       1000000, 10, "[assumption]",
-		       "parallel servers of the HSS front end: 10 at 5,000/s "
-		       "is 2 ms per transaction"),
+		       1000000, 25, "[K-ribbon-sh] (derived)",
+		       "parallel servers of the HSS front end: 25 at 5,000/s "
+		       "is 5 ms per transaction, within the 3-7.5 ms median an "
+		       "HSS cache measured at its load limit"),
+	BSIM__KEY_UINT(BSIM__KEY_U64, OP, subscribers, "subscribers", "SIMs", 0,
+		       UINT64_C(10000000000), 0, "[assumption]",
+		       "real subscriber base, every SIM (phones and M2M); > 0 "
+		       "dimensions the MME and HSS by the rule of "
+		       "`dimensioning` (then their capacity and servers keys "
+		       "must be absent) and gives them the background load of "
+		       "the subscribers not simulated"),
 	BSIM__KEY_UINT(BSIM__KEY_U32, OP, hss_queue_limit, "hss_queue_limit",
 		       "transactions", 1, 1u << 30, 50000, "[assumption]",
 		       "transactions in the HSS at most"),
@@ -151,8 +159,9 @@ const struct bsim__key bsim__platform_keys[] = {
 		    1e9, 5000, "[assumption] (DOMAIN.md 1.7)",
 		    "the pool's service rate"),
 	BSIM__KEY_UINT(BSIM__KEY_U32, PF, servers, "servers", "", 1, 1000000,
-		       10, "[assumption]",
-		       "parallel servers of the pool, as an HSS's"),
+		       25, "[K-ribbon-sh] (derived)",
+		       "parallel servers of the pool, as an HSS's (dimensioned "
+		       "instead when a member has `subscribers`)"),
 	BSIM__KEY_UINT(BSIM__KEY_U32, PF, hss_queue_limit, "hss_queue_limit",
 		       "transactions", 1, 1u << 30, 50000, "[assumption]",
 		       "transactions in the pool at most"),
@@ -166,6 +175,43 @@ const struct bsim__key bsim__platform_keys[] = {
 };
 #undef PF
 const size_t bsim__nplatform_keys = N(bsim__platform_keys);
+
+/* ---- dimensioning ------------------------------------------------ */
+
+#define DIM struct bsim_dimensioning
+const struct bsim__key bsim__dim_keys[] = {
+	BSIM__KEY_D(DIM, hss_tx_per_sub_bh, "hss_tx_per_subscriber_busy_hour",
+		    "1/h", 0, 1000, 1, "[assumption]",
+		    "HSS transactions per subscriber in the busy hour, for "
+		    "capacity and background load"),
+	BSIM__KEY_D(DIM, mme_tx_per_sub_bh, "mme_tx_per_subscriber_busy_hour",
+		    "1/h", 0, 10000, 20, "[assumption]",
+		    "MME procedures per subscriber in the busy hour"),
+	BSIM__KEY_D(DIM, target_utilisation, "target_utilisation", "", 0.01, 1,
+		    0.4, "[K-oracleDAMP]",
+		    "busy-hour load / capacity a node is built for: 40%, "
+		    "the geo-redundant engineering of a Diameter routing "
+		    "engine (80% after a site fails)"),
+	BSIM__KEY_D(DIM, headroom, "headroom", "", 0.01, 100, 1, NULL,
+		    "capacity multiplier of every dimensioned node (the "
+		    "findings sweep 0.5 to 2)"),
+	BSIM__KEY_D(DIM, hss_server_rate_per_s, "hss_server_rate_per_s", "tx/s",
+		    1e-3, 1e9, 200, "[K-ribbon-sh]",
+		    "one HSS server's rate: 5 ms a transaction"),
+	BSIM__KEY_D(DIM, mme_server_rate_per_s, "mme_server_rate_per_s", "tx/s",
+		    1e-3, 1e9, 1000, "[K-prados]",
+		    "one MME server's rate: 1 ms a procedure"),
+	BSIM__KEY_B(DIM, hss_background, "hss_background", 1, NULL,
+		    "dimensioned HSSs carry the load of the subscribers not "
+		    "simulated, by local hour"),
+	BSIM__KEY_B(DIM, mme_background, "mme_background", 0, NULL,
+		    "the same at dimensioned MMEs; off by default: at 20 "
+		    "procedures per subscriber-hour it is about 80 "
+		    "transactions for every simulated event of the default "
+		    "world, and the storms of interest are at the HSS"),
+};
+#undef DIM
+const size_t bsim__ndim_keys = N(bsim__dim_keys);
 
 /* ---- nodes -------------------------------------------------------- */
 
@@ -308,6 +354,7 @@ static const struct bsim__key_section sections[] = {
 	{ "platforms.X", bsim__platform_keys, N(bsim__platform_keys) },
 	{ "classes.X", bsim__class_keys, N(bsim__class_keys) },
 	{ "nodes.KIND", bsim__node_keys, N(bsim__node_keys) },
+	{ "dimensioning", bsim__dim_keys, N(bsim__dim_keys) },
 };
 
 const struct bsim__key_section *bsim__scenario_sections(size_t *n)

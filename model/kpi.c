@@ -476,6 +476,11 @@ int bsim__kpi_finish(struct bsim_model *m)
 		r->mean_sojourn_s =
 			x->served ? x->sum_sojourn_s / x->served : 0;
 		r->p99_sojourn_s = bsim__node_sojourn_quantile(x, 0.99);
+		r->background_arrivals = x->bg_arrivals;
+		r->background_rejected = x->bg_rejected;
+		r->utilisation =
+			(x->busy_s + x->bg_busy_s) /
+			((double)x->servers * (double)m->end_ns / NS_PER_S);
 		for (size_t b = 0; b < m->nbins; b++)
 			for (unsigned t = 0; t < BSIM_MESSAGE_COUNT; t++)
 				r->messages +=

@@ -93,6 +93,33 @@ static uint32_t sampled(uint32_t x, double f)
 	return y < 1 ? 1 : (uint32_t)y;
 }
 
+/* The background load of a dimensioned operator's MME or HSS: its
+ * subscribers that are not the M2M devices the classes stand for, at the
+ * rule's busy-hour rate shaped by the diurnal profile in the operator's
+ * local time, scaled like everything else by the sample fraction. */
+static void background(struct bsim_model *m, struct bsim__node *node, size_t o,
+		       bool mme)
+{
+	const struct bsim_world *w = m->w;
+	const struct bsim_operator *op = &w->operators[o];
+	double f = w->run.sample_fraction > 0 ? w->run.sample_fraction : 1;
+	double base, per_s, rate[24];
+
+	if (!(mme ? w->dim.mme_background : w->dim.hss_background) ||
+	    op->subscribers == 0)
+		return;
+	base = (double)op->subscribers - bsim_world_m2m(w, o);
+	if (base <= 0)
+		return;
+	per_s = base * f / 3600.0 *
+		(mme ? w->dim.mme_tx_per_sub_bh : w->dim.hss_tx_per_sub_bh);
+	for (int h = 0; h < 24; h++)
+		rate[h] = per_s * bsim_diurnal_profile[h];
+	bsim__node_background(
+		node, m->rng, rate, w->run.start_unix_s,
+		60 * (int64_t)w->countries[op->country].utc_offset_min);
+}
+
 static int nodes_build(struct bsim_model *m)
 {
 	const struct bsim_world *w = m->w;
@@ -169,6 +196,8 @@ static int nodes_build(struct bsim_model *m)
 				     svc->cv, limit);
 		if (rc)
 			return rc;
+		if (n < 2 * nop)
+			background(m, &m->nodes[n], n % nop, n < nop);
 	}
 	for (size_t o = 0; o < nop; o++) {
 		m->op_hss_node[o] = (uint16_t)(nop + o);

@@ -69,3 +69,82 @@ void bsim_world_sample(struct bsim_world *w, double f)
 		k->simulated = (uint64_t)round((double)k->count * g);
 	}
 }
+
+/* Relative load by local hour, 1 in the evening busy hour: a generic
+ * diurnal shape of mobile signalling, low at night [assumption]. */
+const double bsim_diurnal_profile[24] = {
+	0.35, 0.25, 0.20, 0.18, 0.18, 0.22, 0.35, 0.55, 0.75, 0.85, 0.90, 0.92,
+	0.95, 0.93, 0.92, 0.93, 0.97, 1.00, 1.00, 0.97, 0.90, 0.80, 0.65, 0.50,
+};
+
+double bsim_world_m2m(const struct bsim_world *w, size_t o)
+{
+	double n = 0;
+
+	for (size_t c = 0; c < w->nclasses; c++)
+		for (size_t h = 0; h < w->classes[c].nhomes; h++)
+			if (w->classes[c].homes[h].index == o)
+				n += (double)w->classes[c].count *
+				     w->classes[c].homes[h].weight;
+	return n;
+}
+
+/* Whole servers of `rate` for a busy-hour load of base x per_bh per
+ * hour at the rule's target utilisation and headroom: at least one. */
+static uint32_t servers_for(const struct bsim_dimensioning *d, double base,
+			    double per_bh, double rate)
+{
+	double c = ceil(d->headroom * base * per_bh / 3600.0 /
+			d->target_utilisation / rate);
+
+	return c < 1 ? 1 : c > 1e6 ? 1000000u : (uint32_t)c;
+}
+
+void bsim_world_dimension(struct bsim_world *w)
+{
+	const struct bsim_dimensioning *d = &w->dim;
+
+	for (size_t o = 0; o < w->noperators; o++) {
+		struct bsim_operator *op = &w->operators[o];
+
+		if (op->subscribers == 0)
+			continue;
+		op->hss_servers = servers_for(d, (double)op->subscribers,
+					      d->hss_tx_per_sub_bh,
+					      d->hss_server_rate_per_s);
+		op->hss_capacity_per_s =
+			op->hss_servers * d->hss_server_rate_per_s;
+		op->mme_servers = servers_for(d, (double)op->subscribers,
+					      d->mme_tx_per_sub_bh,
+					      d->mme_server_rate_per_s);
+		op->mme_capacity_per_s =
+			op->mme_servers * d->mme_server_rate_per_s;
+	}
+	/* A pool hosts its members' M2M subscriptions (an operator in
+	 * several platforms uses the first listed). */
+	for (size_t p = 0; p < w->nplatforms; p++) {
+		struct bsim_platform *pf = &w->platforms[p];
+		double base = 0;
+		bool any = false;
+
+		for (size_t k = 0; k < pf->nmembers; k++) {
+			uint16_t o = pf->members[k];
+			bool first = true;
+
+			for (size_t q = 0; q < p && first; q++)
+				for (size_t j = 0; j < w->platforms[q].nmembers;
+				     j++)
+					first &=
+						w->platforms[q].members[j] != o;
+			if (!first)
+				continue;
+			any |= w->operators[o].subscribers > 0;
+			base += bsim_world_m2m(w, o);
+		}
+		if (!any)
+			continue;
+		pf->servers = servers_for(d, base, d->hss_tx_per_sub_bh,
+					  d->hss_server_rate_per_s);
+		pf->hss_capacity_per_s = pf->servers * d->hss_server_rate_per_s;
+	}
+}

@@ -137,6 +137,12 @@ struct bsim_node_row {
 	double mean_wait_s, p99_wait_s;
 	double mean_sojourn_s, p99_sojourn_s; /**< Wait plus service. */
 	uint64_t messages; /**< All messages counted at the node. */
+	/** Background transactions offered and refused (dimensioned nodes:
+	 *  the subscribers not simulated). */
+	uint64_t background_arrivals, background_rejected;
+	/** Busy server time of simulated and background transactions over
+	 *  servers x the run's duration. */
+	double utilisation;
 };
 
 /** One TAP-like billing record (kind: 0 data, 1 SMS, 2 access fee). */

@@ -91,6 +91,11 @@ struct bsim_operator {
 	/** Parallel servers sharing each node's FIFO queue; 0 means 1 (a
 	 *  zero-initialised world keeps single-server nodes). */
 	uint32_t mme_servers, hss_servers;
+	/** Real subscriber base (every SIM: phones and M2M); > 0 dimensions
+	 *  its MME and HSS by the world's rule (bsim_world_dimension()) and
+	 *  gives them the background load of the subscribers not
+	 *  simulated. 0: capacities as given, no background. */
+	uint64_t subscribers;
 	/** Network-based steering of its roamers: the EMM cause the home
 	 *  sends to a non-preferred visited network (11, 13 or 17), and the
 	 *  rejections within 30 min after which it admits (0: no steering). */
@@ -260,6 +265,21 @@ struct bsim_service_spec {
 			  distributions ignore it). */
 };
 
+/** The dimensioning rule of nodes (docs/model.md, Dimensioning). */
+struct bsim_dimensioning {
+	double hss_tx_per_sub_bh;  /**< HSS transactions per subscriber in the
+				       busy hour. */
+	double mme_tx_per_sub_bh;  /**< MME procedures per subscriber in the
+				       busy hour. */
+	double target_utilisation; /**< Busy-hour load / capacity, 0..1. */
+	double headroom;	   /**< Capacity multiplier (sweeps). */
+	double hss_server_rate_per_s, mme_server_rate_per_s; /**< One
+				       server's rate: its service time's
+				       inverse. */
+	bool hss_background; /**< Dimensioned HSSs carry background load. */
+	bool mme_background; /**< Dimensioned MMEs too. */
+};
+
 struct bsim_world {
 	char name[BSIM_NAME_MAX]; /**< Scenario name. */
 	struct bsim_run_settings run;
@@ -279,6 +299,7 @@ struct bsim_world {
 	/** Service-time distribution of each node kind, [enum
 	 *  bsim_node_kind]; zero-initialised: exponential everywhere. */
 	struct bsim_service_spec service[BSIM_NODE_KINDS];
+	struct bsim_dimensioning dim;
 };
 
 /** The terms of home @p h on visited @p v. */
@@ -293,6 +314,22 @@ void bsim_world_destroy(struct bsim_world *w);
 
 /** Index of a named operator, or -1. */
 int bsim_world_operator(const struct bsim_world *w, const char *name);
+
+/** Relative busy-hour load of each local hour (1 at the busiest): the
+ *  diurnal profile of background load [assumption]. */
+extern const double bsim_diurnal_profile[24];
+
+/** The real M2M devices of home operator @p o: the classes' counts times
+ *  the share of their homes that is o. */
+double bsim_world_m2m(const struct bsim_world *w, size_t o);
+
+/**
+ * Apply the dimensioning rule (docs/model.md) to every operator with
+ * subscribers and to every platform hosting one: capacity = headroom x
+ * base x transactions per subscriber in the busy hour / 3600 / target
+ * utilisation, rounded up to whole servers of the rule's server rate.
+ */
+void bsim_world_dimension(struct bsim_world *w);
 
 /** Devices simulated, of all classes (the sum of their `simulated`). */
 uint64_t bsim_world_devices(const struct bsim_world *w);

@@ -224,7 +224,8 @@ def test_reader_decodes_codes_strings_and_units():
         assert r.nodes.attrs["units"] == {"mean_wait_s": "s", "p99_wait_s": "s",
                                           "mean_sojourn_s": "s",
                                           "p99_sojourn_s": "s",
-                                          "service_rate_per_s": "1/s"}
+                                          "service_rate_per_s": "1/s",
+                                          "utilisation": "1"}
         assert r.records.attrs["units"]["charged_kb"] == "kB"
         assert r.trace.attrs["units"]["t_ns"] == "ns"
         assert r.attach_latency_hist.attrs["units"]["lower_s"] == "s"

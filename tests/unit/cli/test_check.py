@@ -175,3 +175,37 @@ def test_an_undeclared_key_is_refused_and_defaults_fill_the_rest():
             and "=" in x]
     assert line and "t3410_s=20 s" in line[0], p.stdout
     assert "t3411_s" not in line[0]
+
+
+def test_the_dimensioning_rule_sizes_nodes_by_hand():
+    """3.6 million subscribers at 1 HSS transaction per busy hour, built
+    for 40% utilisation on servers of 200/s: 3.6e6 / 3600 / 0.4 = 2,500/s
+    needs 12.5 servers, so 13 of them (2,600/s); 20 MME procedures per
+    subscriber-hour on 1,000/s servers: 50,000/s, 50 servers. Headroom 2
+    doubles both. A capacity key beside `subscribers` is refused."""
+    d = tempfile.mkdtemp()
+    f = os.path.join(d, "dim.yaml")
+    with open(f, "w") as out:
+        out.write(f"extends: {MINI}\noperators:\n  DT-DE:\n"
+                  "    subscribers: 3600000\n")
+    p = check(f)
+    assert p.returncode == 0, p.stderr
+    line = [x for x in p.stdout.splitlines() if x.strip().startswith(
+        "DT-DE: 3600000 subscribers")]
+    assert line, p.stdout
+    assert "hss 13 servers, 2600/s" in line[0], line[0]
+    assert "mme 50, 50000/s" in line[0], line[0]
+    with open(f, "a") as out:
+        out.write("dimensioning:\n  headroom: 2\n")
+    p = check(f)
+    assert p.returncode == 0, p.stderr
+    assert "hss 25 servers, 5000/s" in p.stdout and "mme 100, 100000/s" \
+        in p.stdout, p.stdout
+    bad = os.path.join(d, "bad.yaml")
+    with open(bad, "w") as out:
+        out.write(f"extends: {MINI}\noperators:\n  DT-DE:\n"
+                  "    subscribers: 3600000\n    hss_capacity_per_s: 900\n")
+    p = check(bad)
+    assert p.returncode == 2
+    assert "bad.yaml:5:25: operators.DT-DE.hss_capacity_per_s: set with " \
+        "subscribers" in p.stderr, p.stderr

@@ -706,8 +706,8 @@ Test(model, eplmn_lists_hold_at_most_15_networks, .timeout = 120)
 	static const char *const big[] = { "failures=[]",
 					   "classes.smart_meter.count=0",
 					   "classes.wearable.count=0",
-					   "classes.car_telematics.count=1000",
-					   "classes.truck_tracker.count=1000" };
+					   "run.sample_fraction=0.001",
+					   "run.output=billing" };
 	struct run a, b;
 	char path[1024];
 
@@ -895,10 +895,10 @@ Test(model, the_steering_cause_decides_how_devices_move_on, .timeout = 120)
 	 * runs out; with #13 it bars the area and selects another network at
 	 * once, so the home sends fewer rejects for the same steering. */
 	static const char *const small[] = {
-		"classes.smart_meter.count=3000",
-		"classes.car_telematics.count=750",
-		"classes.truck_tracker.count=750",
-		"classes.wearable.count=500",
+		"run.sample_fraction=0.0005",
+		"classes.smart_meter.sample_fraction=0.0005",
+		"classes.car_telematics.sample_fraction=0.0005",
+		"classes.truck_tracker.sample_fraction=0.0005",
 		"operators.DT-DE.sor_reject_cause=13",
 		"operators.Vodafone-DE.sor_reject_cause=13",
 		"operators.KPN-NL.sor_reject_cause=13",
@@ -939,10 +939,10 @@ Test(model, the_attempt_counter_restarts_in_another_network_or_area,
 	 * the run. A counter that restarted only after 5 failures would
 	 * keep every stretch inside one block of 5 failures of the run. */
 	static const char *const small[] = {
-		"classes.smart_meter.count=3000",
-		"classes.car_telematics.count=750",
-		"classes.truck_tracker.count=750",
-		"classes.wearable.count=500",
+		"run.sample_fraction=0.0005",
+		"classes.smart_meter.sample_fraction=0.0005",
+		"classes.car_telematics.sample_fraction=0.0005",
+		"classes.truck_tracker.sample_fraction=0.0005",
 		"run.output=full",
 	};
 	struct dev_run {
@@ -1001,9 +1001,9 @@ Test(model, the_sample_of_a_tenth_is_the_first_tenth_of_each_class,
 	 * of f: the same homes, places and start countries (common random
 	 * numbers across sample fractions). */
 	static const char *const big[] = { "run.duration_s=60",
-					   "run.sample_fraction=0.05" };
+					   "run.sample_fraction=0.0005" };
 	static const char *const small[] = { "run.duration_s=60",
-					     "run.sample_fraction=0.005" };
+					     "run.sample_fraction=0.00005" };
 	struct run a, b;
 	size_t first_a = 0, first_b = 0, compared = 0, homes = 0;
 
@@ -1017,9 +1017,9 @@ Test(model, the_sample_of_a_tenth_is_the_first_tenth_of_each_class,
 			 nb = b.w->classes[c].simulated;
 
 		cr_assert_eq(na, (uint64_t)round((double)a.w->classes[c].count *
-						 0.05));
+						 0.0005));
 		cr_assert_eq(nb, (uint64_t)round((double)b.w->classes[c].count *
-						 0.005));
+						 0.00005));
 		cr_assert_lt(nb, na);
 		for (uint64_t k = 0; k < nb; k++) {
 			struct bsim_device_row ra, rb;
@@ -1178,7 +1178,7 @@ static void zeroed_servers(struct bsim_world *w)
 
 Test(model, node_servers_and_service_times_come_from_the_world, .timeout = 120)
 {
-	/* The scenario's defaults: 37 MME servers, 10 HSS servers, one hub
+	/* The scenario's defaults: 37 MME servers, 25 HSS servers, one hub
 	 * server. Zeroed fields mean one exponential server: spelling that
 	 * out gives the same run. Four servers and other distributions
 	 * change it, and the node rows show the servers with the same total
@@ -1202,7 +1202,7 @@ Test(model, node_servers_and_service_times_come_from_the_world, .timeout = 120)
 	for (size_t n = 0; n < a.r->nnodes; n++)
 		cr_assert_eq(a.r->nodes[n].servers,
 			     n < nop		   ? 37u
-			     : n + 1 < a.r->nnodes ? 10u
+			     : n + 1 < a.r->nnodes ? 25u
 						   : 1u,
 			     "node %zu", n);
 	cr_assert_eq(memcmp(z.r->nodes, b.r->nodes,
@@ -1231,28 +1231,31 @@ Test(model, node_servers_and_service_times_come_from_the_world, .timeout = 120)
 Test(model, cost_per_device_month_does_not_depend_on_the_runs_length,
      .timeout = 300)
 {
-	/* The default world at 1/200 of its size from 1 January: one month
+	/* The default world at 1/10,000 of its size from 1 January: one month
 	 * and two months give the same cost per device-month (usage scales
 	 * with days, access fees come from whole months). A week gives the
 	 * same usage but no fees per month: a device meets more networks
 	 * the longer it roams in a month, so a week would undercount. */
 	static const char *const jan[] = { "run.start=2026-01-01T00:00:00Z",
-					   "run.sample_fraction=0.005",
+					   "run.sample_fraction=0.0001",
+					   "dimensioning.hss_background=false",
 					   "run.duration_s=2678400" };
-	static const char *const janfeb[] = { "run.start=2026-01-01T00:00:00Z",
-					      "run.sample_fraction=0.005",
-					      "run.duration_s=5097600" };
+	static const char *const janfeb[] = {
+		"run.start=2026-01-01T00:00:00Z", "run.sample_fraction=0.0001",
+		"dimensioning.hss_background=false", "run.duration_s=5097600"
+	};
 	static const char *const week[] = { "run.start=2026-01-01T00:00:00Z",
-					    "run.sample_fraction=0.005",
+					    "run.sample_fraction=0.0001",
+					    "dimensioning.hss_background=false",
 					    "run.duration_s=604800" };
 	struct run a, b, c;
 	double ca, cb, ua, uc;
 
-	run_file(&a, "../../scenarios/default.yaml", jan, 3,
+	run_file(&a, "../../scenarios/default.yaml", jan, 4,
 		 BSIM_BACKEND_NATIVE);
-	run_file(&b, "../../scenarios/default.yaml", janfeb, 3,
+	run_file(&b, "../../scenarios/default.yaml", janfeb, 4,
 		 BSIM_BACKEND_NATIVE);
-	run_file(&c, "../../scenarios/default.yaml", week, 3,
+	run_file(&c, "../../scenarios/default.yaml", week, 4,
 		 BSIM_BACKEND_NATIVE);
 	ca = a.r->kpi[BSIM_KPI_cost_per_device_month_eur];
 	cb = b.r->kpi[BSIM_KPI_cost_per_device_month_eur];
