@@ -400,6 +400,10 @@ int bsim_cli_run(int argc, char **argv)
 		       " events on %s in %.2f s\n",
 		       w->name, r->ndevices, r->sim_duration_ns * 1e-9,
 		       r->events_executed, engname, bsim_cli_wall_now() - t0);
+		printf("sample: fraction %g of a population of %" PRIu64
+		       " devices (counts below are the sample's; rates and "
+		       "ratios stand for the population)\n",
+		       w->run.sample_fraction, bsim_world_population(w));
 		print_kpis(r, out);
 	}
 	goto done;
