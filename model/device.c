@@ -522,7 +522,8 @@ void bsim__handle_mobility(struct bsim_model *m, uint32_t i, uint64_t now)
 
 /* Devices in back-off because of `node` change by `delta` now. The
  * series holds each bin's most: bins without a change since the last one
- * carry its level forward. */
+ * carry its level forward. The count over all nodes and its peak give
+ * backoff_peak_share. */
 void bsim__backoff_note(struct bsim_model *m, uint16_t node, int delta,
 			uint64_t now)
 {
@@ -539,6 +540,9 @@ void bsim__backoff_note(struct bsim_model *m, uint16_t node, int delta,
 	if (b > m->backoff_bin[node])
 		m->backoff_bin[node] = (uint32_t)b;
 	m->node_backoff[node] = (uint32_t)((int64_t)level + delta);
+	m->n_backoff = (uint32_t)((int64_t)m->n_backoff + delta);
+	if (m->n_backoff > m->backoff_peak)
+		m->backoff_peak = m->n_backoff;
 	s = &m->series[(b * m->nnodes + node) * BSIM_SERIES_COUNT];
 	if (m->node_backoff[node] > s[BSIM_SERIES_BACKOFF])
 		s[BSIM_SERIES_BACKOFF] = m->node_backoff[node];

@@ -65,6 +65,11 @@
 #define DRX_S                                                                  \
 	1.28 /* Default paging cycle without eDRX: 128 radio frames (TS
 		36.304 7.1) [spec]. */
+/* A node is in a storm while its backlog (the wait of a transaction
+ * arriving now, in seconds of work) exceeds half the attach guard T3410
+ * (15 s by default [K-naslist]): an attach whose AIR and ULR each wait
+ * that long cannot finish before the device gives up. */
+#define STORM_BACKLOG_S 7.5
 /* Latencies for quantiles (attach, mobile-terminated): FINE_BINS
  * log-spaced bins from 1 ms to 10^7 s, 100 per decade (each 2.3% wide). */
 #define FINE_BINS 1000
@@ -315,8 +320,13 @@ struct bsim_model {
 	uint16_t *node_down; /* Outages in progress (overlaps count). */
 	uint16_t *node_site; /* City index or UINT16_MAX. */
 	uint32_t *node_backoff;
-	uint64_t *node_sec, *node_sec_count;
+	/* Storm seconds (STORM_BACKLOG_S): one bit per whole second of the
+	 * run, and the first second not yet marked (arrivals come in time
+	 * order, so a second before it is never marked again). */
 	uint8_t *storm_bits;
+	uint64_t storm_next_s;
+	/* Devices in back-off now (over all nodes), and the most so far. */
+	uint32_t n_backoff, backoff_peak;
 	uint16_t ipx_node;
 	uint16_t *op_hss_node; /* Current HSS node of each home operator. */
 	/* Where each operator's network is, for the order of EPLMN lists:
@@ -447,9 +457,6 @@ uint32_t bsim__route_index(const struct bsim__route_tl *r, uint64_t c_ns);
 
 /* proc.c */
 void bsim__proc_tables(struct bsim_model *m);
-/* Mark the node's last counted second as a storm second if its offered
- * load exceeded the service rate. */
-void bsim__storm_flush(struct bsim_model *m, uint16_t node);
 /* Make room for one more element in a doubling array (aborts when out of
  * memory: results cannot be partial). */
 void bsim__grow(void **a, size_t *cap, size_t n, size_t elem, size_t first);

@@ -105,13 +105,10 @@ static int nodes_build(struct bsim_model *m)
 	m->node_down = calloc(nn, sizeof(*m->node_down));
 	m->node_site = calloc(nn, sizeof(*m->node_site));
 	m->node_backoff = calloc(nn, sizeof(*m->node_backoff));
-	m->node_sec = calloc(nn, sizeof(*m->node_sec));
-	m->node_sec_count = calloc(nn, sizeof(*m->node_sec_count));
 	m->op_hss_node = calloc(nop, sizeof(*m->op_hss_node));
 	m->lat_core_s = calloc(nop * nn, sizeof(*m->lat_core_s));
 	if (!m->nodes || !m->node_down || !m->node_site || !m->node_backoff ||
-	    !m->node_sec || !m->node_sec_count || !m->op_hss_node ||
-	    !m->lat_core_s)
+	    !m->op_hss_node || !m->lat_core_s)
 		return BSIM_ENOMEM;
 	for (size_t n = 0; n < nn; n++) {
 		double rate, server_rate; /* Real node's and a server's, 1/s. */
@@ -567,8 +564,6 @@ void bsim_model_destroy(struct bsim_model *m)
 	free(m->node_down);
 	free(m->node_site);
 	free(m->node_backoff);
-	free(m->node_sec);
-	free(m->node_sec_count);
 	free(m->op_hss_node);
 	free(m->op_lat);
 	free(m->steer_better);
