@@ -22,6 +22,9 @@
 /* Draw indices of network searches in the BACKOFF stream: 2^62 + the
  * time of the loss in ms. */
 #define SEARCH_INDEX0 (UINT64_C(1) << 62)
+/* ... and of the network-initiated detach after a data loss: 2^61 + the
+ * time of the recovery in ms. */
+#define DETACH_INDEX0 (UINT64_C(1) << 61)
 
 static double u_at(const struct bsim_model *m, uint32_t i,
 		   enum bsim_rng_purpose p, uint64_t index)
@@ -583,6 +586,7 @@ void bsim__on_retry(struct bsim_engine *e, void *ctx, uint32_t i,
 }
 
 static void send_report(struct bsim_model *m, uint32_t i, uint64_t now);
+static bool reg_lost_contact(struct bsim_model *m, uint32_t i, uint64_t now);
 
 /* After a procedure: the report that waited for it, and a move the
  * network has not seen yet. */
@@ -930,6 +934,7 @@ void bsim__on_report(struct bsim_engine *e, void *ctx, uint32_t i,
 		m->row[i].reports_lost++; /* The previous one never left. */
 		d->flags &= (uint16_t)~DEV_REPORT_PENDING;
 	}
+	reg_lost_contact(m, i, now);
 	if (d->flags & DEV_UNSEEN && !(d->flags & DEV_BUSY))
 		bsim__handle_mobility(m, i, now);
 	if (d->serving == BSIM__NO_OP || (d->flags & DEV_BUSY)) {
@@ -951,6 +956,8 @@ void bsim__periodic_fire(struct bsim_model *m, uint32_t i, uint64_t now)
 	if (d->serving == BSIM__NO_OP || (d->flags & DEV_DETACHED))
 		return;
 	touch(m, i, now);
+	if (reg_lost_contact(m, i, now))
+		return; /* Detached at this contact: it attaches. */
 	/* The periodic update wakes the device (traced as a TAU). */
 	bsim__trace(m, i, BSIM_TRACE_TAU, BSIM_OUTCOME_OK, d->serving,
 		    d->serving);
@@ -1103,6 +1110,81 @@ void bsim__on_contact(struct bsim_engine *e, void *ctx, uint32_t i,
 		d->flags |= DEV_UNSEEN;
 }
 
+/* The HSS lost device i's registration and the MME now tells the device
+ * (a network-initiated detach with "re-attach required", TS 24.301
+ * 5.5.2.3): service ends, the MME drops its context, and the device
+ * attaches again at once, with an AIR and a ULR. */
+static void reg_lost_detach(struct bsim_model *m, uint32_t i, uint64_t now)
+{
+	struct bsim__device *d = &m->dev[i];
+
+	d->flags &= (uint16_t)~DEV_REG_LOST;
+	if (d->serving != BSIM__NO_OP) {
+		bsim__trace(m, i, BSIM_TRACE_DETACH, BSIM_OUTCOME_OK,
+			    d->serving, BSIM__NO_OP);
+		lose(m, i, now, false);
+	}
+	d->ctx_op = d->hss_loc = BSIM__NO_OP;
+	d->flags &= (uint16_t) ~(DEV_DETACHED | DEV_OUTAGE);
+	try_register(m, i, now);
+}
+
+/* A contact of device i with the network now (a report, a periodic
+ * update): a registration lost with its HSS's data is detached here.
+ * A device with an attempt in flight is told at its next contact. True
+ * when it was detached. */
+static bool reg_lost_contact(struct bsim_model *m, uint32_t i, uint64_t now)
+{
+	if (!(m->dev[i].flags & DEV_REG_LOST) || (m->dev[i].flags & DEV_BUSY))
+		return false;
+	reg_lost_detach(m, i, now);
+	return true;
+}
+
+/* HSS or pool node hn is back without its registrations: every device
+ * whose home uses it must attach again (AIR + ULR). The HSS knows no
+ * location for them. A device without service, or detached between
+ * reports, just loses the MME context it kept, so its next attach is a
+ * full one. A registered device keeps its service until its MME detaches
+ * it: at U(0, NW_DETACH_S) if awake then (the draw from its BACKOFF stream
+ * at an index given by the recovery time, like the search), else at its
+ * next contact. No Reset: the HSS no longer knows which MMEs to reset. */
+static void data_lost(struct bsim_model *m, uint16_t hn, uint64_t now)
+{
+	for (uint32_t i = 0; i < m->ndev; i++) {
+		struct bsim__device *d = &m->dev[i];
+
+		if (m->op_hss_node[d->home] != hn)
+			continue;
+		d->hss_loc = BSIM__NO_OP;
+		if (d->serving == BSIM__NO_OP) {
+			d->ctx_op = BSIM__NO_OP;
+			continue;
+		}
+		d->flags |= DEV_REG_LOST;
+		if (bsim__awake(m, d, now))
+			bsim_engine_post_at(
+				m->eng,
+				now + S_TO_NS(u_at(m, i, BSIM_RNG_BACKOFF,
+						   DETACH_INDEX0 +
+							   now / 1000000u) *
+					      NW_DETACH_S),
+				m->h_nwdetach, i, NULL);
+	}
+}
+
+void bsim__on_nwdetach(struct bsim_engine *e, void *ctx, uint32_t i,
+		       const void *payload)
+{
+	struct bsim_model *m = ctx;
+	uint64_t now = bsim_engine_now(e);
+
+	(void)payload;
+	/* Asleep since (PSM): told at its next contact. */
+	if (bsim__awake(m, &m->dev[i], now))
+		reg_lost_contact(m, i, now);
+}
+
 void bsim__on_failure(struct bsim_engine *e, void *ctx, uint32_t target,
 		      const void *payload)
 {
@@ -1126,6 +1208,19 @@ void bsim__on_failure(struct bsim_engine *e, void *ctx, uint32_t target,
 		if (!down)
 			m->op_reset_epoch[f->target]++;
 		break;
+	case BSIM_FAIL_HSS_DATA_LOSS:
+	case BSIM_FAIL_PLATFORM_DATA_LOSS: {
+		uint16_t hn = bsim__node_of(m,
+					    f->kind == BSIM_FAIL_HSS_DATA_LOSS
+						    ? BSIM_NODE_HSS
+						    : BSIM_NODE_PLATFORM,
+					    f->target);
+
+		m->node_down[hn] += down ? 1 : -1;
+		if (!down)
+			data_lost(m, hn, now);
+		break;
+	}
 	case BSIM_FAIL_PLATFORM: {
 		uint16_t pn = bsim__node_of(m, BSIM_NODE_PLATFORM, f->target);
 

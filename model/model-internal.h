@@ -65,6 +65,10 @@
 #define DRX_S                                                                  \
 	1.28 /* Default paging cycle without eDRX: 128 radio frames (TS
 		36.304 7.1) [spec]. */
+/* After an HSS's data loss the MMEs detach its subscribers' awake
+ * devices over U(0, NW_DETACH_S) as they walk their contexts (DOMAIN.md
+ * 7.6's example window W = 60 s [assumption]). */
+#define NW_DETACH_S 60.0
 /* A node is in a storm while its backlog (the wait of a transaction
  * arriving now, in seconds of work) exceeds half the attach guard T3410
  * (15 s by default [K-naslist]): an attach whose AIR and ULR each wait
@@ -180,6 +184,9 @@ struct bsim__answer {
 	4096u		 /* ... and no allowed candidate exists: its
 				 latency clock is stopped. */
 #define DEV_SEARCH 8192u /* Searching networks after a loss. */
+/* Registered, but its HSS lost the registration (hss_data_loss): the
+ * MME detaches it ("re-attach required") when it can reach it. */
+#define DEV_REG_LOST 16384u
 
 /* Service categories for time accounting. */
 enum { SVC_HOME = 0, SVC_ROAMING = 1, SVC_NONE = 2 };
@@ -304,7 +311,7 @@ struct bsim_model {
 	uint64_t bin_ns; /* run.bin_s in ns. */
 	unsigned h_report, h_periodic, h_move, h_hplmn, h_retry, h_guard, h_hop,
 		h_answer, h_failure, h_fault, h_contact, h_month, h_mt, h_po,
-		h_search;
+		h_search, h_nwdetach;
 	/* Geography. */
 	size_t ncells;
 	uint32_t *cover_start; /* ncells + 1 */
@@ -542,6 +549,9 @@ void bsim__on_search(struct bsim_engine *e, void *ctx, uint32_t target,
 		     const void *payload);
 void bsim__on_failure(struct bsim_engine *e, void *ctx, uint32_t target,
 		      const void *payload);
+/* The MME's network-initiated detach after an HSS's data loss. */
+void bsim__on_nwdetach(struct bsim_engine *e, void *ctx, uint32_t target,
+		       const void *payload);
 void bsim__on_fault(struct bsim_engine *e, void *ctx, uint32_t target,
 		    const void *payload);
 void bsim__on_month(struct bsim_engine *e, void *ctx, uint32_t target,

@@ -371,6 +371,7 @@ static int handlers(struct bsim_model *m)
 		{ &m->h_mt, bsim__on_mt, 0 },
 		{ &m->h_po, bsim__on_po, 0 },
 		{ &m->h_search, bsim__on_search, 0 },
+		{ &m->h_nwdetach, bsim__on_nwdetach, 0 },
 	};
 
 	for (size_t k = 0; k < sizeof(h) / sizeof(h[0]); k++) {
