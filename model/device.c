@@ -86,6 +86,7 @@ void bsim__svc_set(struct bsim_model *m, uint32_t i, uint8_t svc, uint64_t now)
 	struct bsim__device *d = &m->dev[i];
 	struct bsim__row *r = &m->row[i];
 	uint64_t dt = now - d->since_ns;
+	bool was_out = bsim__dev_out(d);
 
 	switch (d->svc) {
 	case SVC_HOME:
@@ -100,21 +101,11 @@ void bsim__svc_set(struct bsim_model *m, uint32_t i, uint8_t svc, uint64_t now)
 			r->interruption_ns += dt;
 		break;
 	}
-	if (d->svc == SVC_NONE && svc != SVC_NONE)
-		m->n_nosvc--;
-	else if (d->svc != SVC_NONE && svc == SVC_NONE)
-		m->n_nosvc++;
 	d->svc = svc;
 	d->since_ns = now;
-	if (svc != SVC_NONE) {
+	if (svc != SVC_NONE)
 		d->flags &= (uint16_t)~DEV_MOB_LOSS;
-		for (size_t f = 0; f < m->w->nfailures; f++)
-			if (m->fail_state[f] == 2 &&
-			    m->n_nosvc <= m->fail_baseline[f]) {
-				m->fail_state[f] = 3;
-				m->fail_recovered_ns[f] = now;
-			}
-	}
+	bsim__recovery_note(m, i, was_out, now);
 }
 
 static uint8_t svc_of(const struct bsim__device *d)
@@ -414,6 +405,7 @@ static void lose(struct bsim_model *m, uint32_t i, uint64_t now, bool mobility)
 
 	if (d->serving == BSIM__NO_OP)
 		return;
+	bsim__recovery_hit(m, i, now);
 	bsim__trace(m, i, BSIM_TRACE_LOSS, BSIM_OUTCOME_OK, d->serving,
 		    BSIM__NO_OP);
 	bsim__session_close(m, i, now, true);
@@ -651,6 +643,12 @@ static void success(struct bsim_model *m, uint32_t i,
 	d->sim.rplmn = v;
 	d->flags &= (uint16_t) ~(DEV_OUTAGE | DEV_DETACHED);
 	bsim__svc_set(m, i, svc_of(d), now);
+	if (d->flags & DEV_REG_LOST) {
+		/* Registered at the HSS again (a ULR) before its MME told it
+		 * of the loss. */
+		d->flags &= (uint16_t)~DEV_REG_LOST;
+		bsim__recovery_note(m, i, true, now);
+	}
 	bsim__access_fee(m, i, now);
 	bsim__session_open(m, i, now);
 	schedule_hplmn(m, i, now);
@@ -667,6 +665,8 @@ static void failure(struct bsim_model *m, uint32_t i, unsigned proc, uint16_t v,
 						       : BSIM_FAIL_RETRYABLE;
 	uint64_t delay;
 
+	if (!steered)
+		bsim__recovery_hit(m, i, now);
 	m->rejects[cause]++;
 	if (proc != BSIM__P_TAU_LOCAL) {
 		m->row[i].attaches_failed++;
@@ -1117,13 +1117,15 @@ void bsim__on_contact(struct bsim_engine *e, void *ctx, uint32_t i,
 static void reg_lost_detach(struct bsim_model *m, uint32_t i, uint64_t now)
 {
 	struct bsim__device *d = &m->dev[i];
+	bool was_out = bsim__dev_out(d);
 
-	d->flags &= (uint16_t)~DEV_REG_LOST;
 	if (d->serving != BSIM__NO_OP) {
 		bsim__trace(m, i, BSIM_TRACE_DETACH, BSIM_OUTCOME_OK,
 			    d->serving, BSIM__NO_OP);
 		lose(m, i, now, false);
 	}
+	d->flags &= (uint16_t)~DEV_REG_LOST;
+	bsim__recovery_note(m, i, was_out, now);
 	d->ctx_op = d->hss_loc = BSIM__NO_OP;
 	d->flags &= (uint16_t) ~(DEV_DETACHED | DEV_OUTAGE);
 	try_register(m, i, now);
@@ -1149,19 +1151,25 @@ static bool reg_lost_contact(struct bsim_model *m, uint32_t i, uint64_t now)
  * it: at U(0, NW_DETACH_S) if awake then (the draw from its BACKOFF stream
  * at an index given by the recovery time, like the search), else at its
  * next contact. No Reset: the HSS no longer knows which MMEs to reset. */
-static void data_lost(struct bsim_model *m, uint16_t hn, uint64_t now)
+static void data_lost(struct bsim_model *m, uint16_t f, uint16_t hn,
+		      uint64_t now)
 {
 	for (uint32_t i = 0; i < m->ndev; i++) {
 		struct bsim__device *d = &m->dev[i];
+		bool was_out;
 
 		if (m->op_hss_node[d->home] != hn)
 			continue;
+		/* Every subscriber is affected (recovery_s). */
+		bsim__recovery_mark(m, i, f, now);
 		d->hss_loc = BSIM__NO_OP;
 		if (d->serving == BSIM__NO_OP) {
 			d->ctx_op = BSIM__NO_OP;
 			continue;
 		}
+		was_out = bsim__dev_out(d);
 		d->flags |= DEV_REG_LOST;
+		bsim__recovery_note(m, i, was_out, now);
 		if (bsim__awake(m, d, now))
 			bsim_engine_post_at(
 				m->eng,
@@ -1197,10 +1205,8 @@ void bsim__on_failure(struct bsim_engine *e, void *ctx, uint32_t target,
 
 	memcpy(&phase, payload, 1);
 	down = phase == 0;
-	if (down) {
-		m->fail_baseline[target] = m->n_nosvc;
+	if (down)
 		m->fail_state[target] = 1;
-	}
 	switch (f->kind) {
 	case BSIM_FAIL_HSS:
 		m->node_down[bsim__node_of(m, BSIM_NODE_HSS, f->target)] +=
@@ -1218,7 +1224,7 @@ void bsim__on_failure(struct bsim_engine *e, void *ctx, uint32_t target,
 
 		m->node_down[hn] += down ? 1 : -1;
 		if (!down)
-			data_lost(m, hn, now);
+			data_lost(m, (uint16_t)target, hn, now);
 		break;
 	}
 	case BSIM_FAIL_PLATFORM: {
@@ -1261,14 +1267,8 @@ void bsim__on_failure(struct bsim_engine *e, void *ctx, uint32_t target,
 		}
 		break;
 	}
-	if (!down) {
-		m->failure_end_ns[target] = now;
-		m->fail_state[target] = 2;
-		if (m->n_nosvc <= m->fail_baseline[target]) {
-			m->fail_state[target] = 3;
-			m->fail_recovered_ns[target] = now;
-		}
-	}
+	if (!down)
+		bsim__recovery_end(m, (uint16_t)target, now);
 }
 
 void bsim__on_month(struct bsim_engine *e, void *ctx, uint32_t country,

@@ -376,10 +376,11 @@ struct bsim_model {
 	uint64_t ho_attempts, ho_ok;
 	double sla_breach_s;
 	uint64_t *failure_end_ns; /* Per scheduled failure. */
-	/* Recovery: devices without service, and per failure the count
-	 * before it began and when it came back to that level. */
-	uint32_t n_nosvc;
-	uint32_t *fail_baseline;
+	/* Recovery (recovery.c): per device the failure that affected it
+	 * (NO_FAILURE; NULL without failures), per failure its affected
+	 * devices and those of them without a registration now. */
+	uint16_t *dev_fail;
+	uint32_t *fail_n, *fail_out;
 	uint64_t *op_hss_tx;   /* HSS transactions per home operator. */
 	uint32_t *backoff_bin; /* Last bin of each node's back-off series. */
 	uint64_t *fail_recovered_ns;
@@ -409,6 +410,16 @@ static inline bool bsim__reset_due(const struct bsim_model *m,
 				   const struct bsim__device *d)
 {
 	return d->reset_epoch != m->op_reset_epoch[d->home];
+}
+
+#define NO_FAILURE UINT16_MAX
+
+/* Without a registration, for recovery_s: no serving network, or one
+ * whose HSS lost the registration (a data loss) and has not yet told
+ * the device. A device detached by design between reports is not. */
+static inline bool bsim__dev_out(const struct bsim__device *d)
+{
+	return d->svc == SVC_NONE || (d->flags & DEV_REG_LOST);
 }
 
 /* The random-stream entity of device i: its class and its index within
@@ -581,5 +592,18 @@ double bsim__user_rtt_ms(const struct bsim_model *m, uint32_t i);
 
 /* kpi.c */
 int bsim__kpi_finish(struct bsim_model *m);
+
+/* recovery.c: recovery_s's bookkeeping. Device i lost service or had an
+ * attempt fail now: it is affected by the failure in progress that
+ * concerns it (if any). */
+void bsim__recovery_hit(struct bsim_model *m, uint32_t i, uint64_t now);
+/* Device i is affected by failure f (it leaves any earlier one's set). */
+void bsim__recovery_mark(struct bsim_model *m, uint32_t i, uint16_t f,
+			 uint64_t now);
+/* Device i's bsim__dev_out() may have changed from was_out. */
+void bsim__recovery_note(struct bsim_model *m, uint32_t i, bool was_out,
+			 uint64_t now);
+/* Failure f ended now (after its end's own effects). */
+void bsim__recovery_end(struct bsim_model *m, uint16_t f, uint64_t now);
 
 #endif /* BSIM_MODEL_INTERNAL_H */

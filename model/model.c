@@ -413,7 +413,8 @@ int bsim_model_create(const struct bsim_world *world,
 	m->settle = calloc(nop * nop, sizeof(*m->settle));
 	m->net = calloc(nop * nop, sizeof(*m->net));
 	m->failure_end_ns = calloc(world->nfailures + 1, sizeof(uint64_t));
-	m->fail_baseline = calloc(world->nfailures + 1, sizeof(uint32_t));
+	m->fail_n = calloc(world->nfailures + 1, sizeof(uint32_t));
+	m->fail_out = calloc(world->nfailures + 1, sizeof(uint32_t));
 	m->fail_recovered_ns = calloc(world->nfailures + 1, sizeof(uint64_t));
 	m->fail_state = calloc(world->nfailures + 1, 1);
 	m->op_hss_tx = calloc(nop, sizeof(*m->op_hss_tx));
@@ -428,8 +429,9 @@ int bsim_model_create(const struct bsim_world *world,
 	rc = BSIM_ENOMEM;
 	if (!m->op_radio_down || !m->op_reset_epoch || !m->pair_fault ||
 	    !m->settle || !m->net || !m->failure_end_ns || !m->messages ||
-	    !m->fail_baseline || !m->fail_recovered_ns || !m->fail_state ||
-	    !m->op_hss_tx || !m->backoff_bin || !m->series || !m->storm_bits)
+	    !m->fail_n || !m->fail_out || !m->fail_recovered_ns ||
+	    !m->fail_state || !m->op_hss_tx || !m->backoff_bin || !m->series ||
+	    !m->storm_bits)
 		goto fail;
 	if ((rc = bsim__cover_build(m, err, errlen)) ||
 	    (rc = bsim__routes_build(m, err, errlen)))
@@ -451,15 +453,21 @@ int bsim_model_create(const struct bsim_world *world,
 			      sizeof(*m->proc_done));
 	m->dev = calloc(ndev ? ndev : 1, sizeof(*m->dev));
 	m->row = calloc(ndev ? ndev : 1, sizeof(*m->row));
+	if (world->nfailures) {
+		m->dev_fail = malloc((ndev ? ndev : 1) * sizeof(*m->dev_fail));
+		if (m->dev_fail)
+			for (size_t i = 0; i < ndev; i++)
+				m->dev_fail[i] = NO_FAILURE;
+	}
 	rc = BSIM_ENOMEM;
-	if (!m->dev || !m->row || !m->proc_done)
+	if (!m->dev || !m->row || !m->proc_done ||
+	    (world->nfailures && !m->dev_fail))
 		goto fail;
 	for (size_t c = 0; c < world->nclasses; c++)
 		for (uint32_t i = m->cls_first[c]; i < m->cls_first[c + 1];
 		     i++) {
 			m->dev[i].cls = (uint16_t)c;
 			bsim__device_init(m, i);
-			m->n_nosvc += m->dev[i].svc == SVC_NONE;
 		}
 	if ((rc = bsim__periodic_create(m)))
 		goto fail;
@@ -577,7 +585,9 @@ void bsim_model_destroy(struct bsim_model *m)
 	free(m->settle);
 	free(m->net);
 	free(m->failure_end_ns);
-	free(m->fail_baseline);
+	free(m->fail_n);
+	free(m->fail_out);
+	free(m->dev_fail);
 	free(m->fail_recovered_ns);
 	free(m->fail_state);
 	free(m->op_hss_tx);

@@ -596,12 +596,21 @@ Test(model, a_data_loss_reattach_drains_no_faster_than_n_k_over_mu,
 	/* Each needed its AIR: the MME dropped the context. */
 	cr_assert_geq(hss_airs_after(a.r, 2400), 2 * 5000);
 	cr_assert_gt(a.r->kpi[BSIM_KPI_rejects_cause_22], 0);
+	/* recovery_s: every subscriber is affected, and 95% of them need
+	 * 95% of the work. */
+	cr_assert_geq(a.r->kpi[BSIM_KPI_recovery_s], 0.95 * bound, "%g",
+		      a.r->kpi[BSIM_KPI_recovery_s]);
+	cr_assert_leq(a.r->kpi[BSIM_KPI_recovery_s], last, "%g",
+		      a.r->kpi[BSIM_KPI_recovery_s]);
 	/* The same outage without the data loss: a Reset (one ULR each),
-	 * no attach, no AIR. */
+	 * no attach, no AIR. No device lost service or was refused during
+	 * it (none needed the HSS), so none was affected: recovered at its
+	 * end. */
 	run_file(&b, "storm.yaml", outage, 3, BSIM_BACKEND_NATIVE);
 	devices = attached_after(&b, 2400, &n, &last);
 	cr_assert_eq(n, 0, "%u attaches after a plain outage", n);
 	cr_assert_eq(hss_airs_after(b.r, 2400), 0);
+	cr_assert_eq(b.r->kpi[BSIM_KPI_recovery_s], 0);
 	run_free(&a);
 	run_free(&b);
 }
