@@ -63,8 +63,8 @@ HEADLINE = {
         "All messages at all nodes: reports and periodic updates dominate "
         "and are the same in every topology; the difference is registration "
         "signalling.",
-    "hss_peak_utilisation":
-        "Busiest bin's offered load over capacity at an HSS or pool: the "
+    "peak_load_per_capacity":
+        "Busiest bin's offered simulated load over capacity at an MME, HSS or pool: the "
         "outage's recovery surge on top of its background load.",
     "storm_seconds":
         "Seconds with more than T3410 / 2 of work queued at a node.",

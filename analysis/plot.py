@@ -520,7 +520,8 @@ def scenario_failures(run):
             if "failures" in f:
                 names = f["failures"].attrs.get(
                     "kind_flag_meanings",
-                    "hss_outage radio_outage ipx_outage platform_outage")
+                    "hss_outage radio_outage ipx_outage platform_outage "
+                    "hss_data_loss platform_data_loss")
                 if isinstance(names, bytes):
                     names = names.decode()
                 names = names.split()
@@ -553,7 +554,8 @@ def fig_storm(run, out):
     t = run.time_s
     fails = [f for f in scenario_failures(run) if f["start_s"] < run.duration_s]
     core = [f for f in fails if f.get("kind") in ("hss_outage", "platform_outage",
-                                                  "ipx_outage")]
+                                                  "ipx_outage", "hss_data_loss",
+                                                  "platform_data_loss")]
     outage = (core or fails or [None])[0]
     if outage:
         w0 = max(0.0, outage["start_s"] - 1800.0)

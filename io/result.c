@@ -177,8 +177,9 @@ static int entities(hid_t root, const struct bsim_results *r)
 	static const struct field fa[] = {
 		FL(struct bsim_failure, kind, BSIM_H5_U8,
 		   "0 hss_outage, 1 radio_outage, 2 ipx_outage, 3 "
-		   "platform_outage",
-		   "hss_outage radio_outage ipx_outage platform_outage"),
+		   "platform_outage, 4 hss_data_loss, 5 platform_data_loss",
+		   "hss_outage radio_outage ipx_outage platform_outage "
+		   "hss_data_loss platform_data_loss"),
 		F(struct bsim_failure, target, BSIM_H5_U16, NULL,
 		  "row of /operators, /countries or /platforms by kind"),
 		F(struct bsim_failure, start_s, BSIM_H5_F64, "s",

@@ -986,6 +986,10 @@ static int load_failures(struct loader *L, const struct bsim_cfg_node *root)
 		[BSIM_FAIL_IPX] = { "ipx_outage", NULL, NULL },
 		[BSIM_FAIL_PLATFORM] = { "platform_outage", "platform",
 					 find_platform },
+		[BSIM_FAIL_HSS_DATA_LOSS] = { "hss_data_loss", "operator",
+					      bsim_world_operator },
+		[BSIM_FAIL_PLATFORM_DATA_LOSS] = { "platform_data_loss",
+						   "platform", find_platform },
 	};
 	struct bsim_world *w = L->w;
 	const struct bsim_cfg_node *fs = bsim_cfg_get(root, "failures");
@@ -1013,17 +1017,18 @@ static int load_failures(struct loader *L, const struct bsim_cfg_node *root)
 		    (rc = bsim_cfg_double(f, "duration_s", true, 1, 1e10,
 					  &k->duration_s, L->err)))
 			return rc;
-		for (int j = 0; j < 4; j++)
+		for (int j = 0; j < BSIM_FAIL_KINDS; j++)
 			if (!strcmp(kind, kinds[j].kind))
 				which = j;
 		if (which < 0)
 			return bsim_cfg_fail(bsim_cfg_get(f, "kind"), L->err,
 					     "expected hss_outage, "
-					     "radio_outage, ipx_outage or "
-					     "platform_outage, got '%s'",
+					     "radio_outage, ipx_outage, "
+					     "platform_outage, hss_data_loss "
+					     "or platform_data_loss, got '%s'",
 					     kind);
 		k->kind = (enum bsim_failure_kind)which;
-		for (int j = 0; j < 4; j++)
+		for (int j = 0; j < BSIM_FAIL_KINDS; j++)
 			if (kinds[j].target && j != which &&
 			    strcmp(kinds[j].target,
 				   kinds[which].target ? kinds[which].target

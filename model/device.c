@@ -22,6 +22,9 @@
 /* Draw indices of network searches in the BACKOFF stream: 2^62 + the
  * time of the loss in ms. */
 #define SEARCH_INDEX0 (UINT64_C(1) << 62)
+/* ... and of the network-initiated detach after a data loss: 2^61 + the
+ * time of the recovery in ms. */
+#define DETACH_INDEX0 (UINT64_C(1) << 61)
 
 static double u_at(const struct bsim_model *m, uint32_t i,
 		   enum bsim_rng_purpose p, uint64_t index)
@@ -83,6 +86,7 @@ void bsim__svc_set(struct bsim_model *m, uint32_t i, uint8_t svc, uint64_t now)
 	struct bsim__device *d = &m->dev[i];
 	struct bsim__row *r = &m->row[i];
 	uint64_t dt = now - d->since_ns;
+	bool was_out = bsim__dev_out(d);
 
 	switch (d->svc) {
 	case SVC_HOME:
@@ -97,21 +101,11 @@ void bsim__svc_set(struct bsim_model *m, uint32_t i, uint8_t svc, uint64_t now)
 			r->interruption_ns += dt;
 		break;
 	}
-	if (d->svc == SVC_NONE && svc != SVC_NONE)
-		m->n_nosvc--;
-	else if (d->svc != SVC_NONE && svc == SVC_NONE)
-		m->n_nosvc++;
 	d->svc = svc;
 	d->since_ns = now;
-	if (svc != SVC_NONE) {
+	if (svc != SVC_NONE)
 		d->flags &= (uint16_t)~DEV_MOB_LOSS;
-		for (size_t f = 0; f < m->w->nfailures; f++)
-			if (m->fail_state[f] == 2 &&
-			    m->n_nosvc <= m->fail_baseline[f]) {
-				m->fail_state[f] = 3;
-				m->fail_recovered_ns[f] = now;
-			}
-	}
+	bsim__recovery_note(m, i, was_out, now);
 }
 
 static uint8_t svc_of(const struct bsim__device *d)
@@ -411,6 +405,7 @@ static void lose(struct bsim_model *m, uint32_t i, uint64_t now, bool mobility)
 
 	if (d->serving == BSIM__NO_OP)
 		return;
+	bsim__recovery_hit(m, i, now);
 	bsim__trace(m, i, BSIM_TRACE_LOSS, BSIM_OUTCOME_OK, d->serving,
 		    BSIM__NO_OP);
 	bsim__session_close(m, i, now, true);
@@ -522,7 +517,8 @@ void bsim__handle_mobility(struct bsim_model *m, uint32_t i, uint64_t now)
 
 /* Devices in back-off because of `node` change by `delta` now. The
  * series holds each bin's most: bins without a change since the last one
- * carry its level forward. */
+ * carry its level forward. The count over all nodes and its peak give
+ * backoff_peak_share. */
 void bsim__backoff_note(struct bsim_model *m, uint16_t node, int delta,
 			uint64_t now)
 {
@@ -539,6 +535,9 @@ void bsim__backoff_note(struct bsim_model *m, uint16_t node, int delta,
 	if (b > m->backoff_bin[node])
 		m->backoff_bin[node] = (uint32_t)b;
 	m->node_backoff[node] = (uint32_t)((int64_t)level + delta);
+	m->n_backoff = (uint32_t)((int64_t)m->n_backoff + delta);
+	if (m->n_backoff > m->backoff_peak)
+		m->backoff_peak = m->n_backoff;
 	s = &m->series[(b * m->nnodes + node) * BSIM_SERIES_COUNT];
 	if (m->node_backoff[node] > s[BSIM_SERIES_BACKOFF])
 		s[BSIM_SERIES_BACKOFF] = m->node_backoff[node];
@@ -579,6 +578,7 @@ void bsim__on_retry(struct bsim_engine *e, void *ctx, uint32_t i,
 }
 
 static void send_report(struct bsim_model *m, uint32_t i, uint64_t now);
+static bool reg_lost_contact(struct bsim_model *m, uint32_t i, uint64_t now);
 
 /* After a procedure: the report that waited for it, and a move the
  * network has not seen yet. */
@@ -643,6 +643,12 @@ static void success(struct bsim_model *m, uint32_t i,
 	d->sim.rplmn = v;
 	d->flags &= (uint16_t) ~(DEV_OUTAGE | DEV_DETACHED);
 	bsim__svc_set(m, i, svc_of(d), now);
+	if (d->flags & DEV_REG_LOST) {
+		/* Registered at the HSS again (a ULR) before its MME told it
+		 * of the loss. */
+		d->flags &= (uint16_t)~DEV_REG_LOST;
+		bsim__recovery_note(m, i, true, now);
+	}
 	bsim__access_fee(m, i, now);
 	bsim__session_open(m, i, now);
 	schedule_hplmn(m, i, now);
@@ -659,6 +665,8 @@ static void failure(struct bsim_model *m, uint32_t i, unsigned proc, uint16_t v,
 						       : BSIM_FAIL_RETRYABLE;
 	uint64_t delay;
 
+	if (!steered)
+		bsim__recovery_hit(m, i, now);
 	m->rejects[cause]++;
 	if (proc != BSIM__P_TAU_LOCAL) {
 		m->row[i].attaches_failed++;
@@ -926,6 +934,7 @@ void bsim__on_report(struct bsim_engine *e, void *ctx, uint32_t i,
 		m->row[i].reports_lost++; /* The previous one never left. */
 		d->flags &= (uint16_t)~DEV_REPORT_PENDING;
 	}
+	reg_lost_contact(m, i, now);
 	if (d->flags & DEV_UNSEEN && !(d->flags & DEV_BUSY))
 		bsim__handle_mobility(m, i, now);
 	if (d->serving == BSIM__NO_OP || (d->flags & DEV_BUSY)) {
@@ -947,6 +956,8 @@ void bsim__periodic_fire(struct bsim_model *m, uint32_t i, uint64_t now)
 	if (d->serving == BSIM__NO_OP || (d->flags & DEV_DETACHED))
 		return;
 	touch(m, i, now);
+	if (reg_lost_contact(m, i, now))
+		return; /* Detached at this contact: it attaches. */
 	/* The periodic update wakes the device (traced as a TAU). */
 	bsim__trace(m, i, BSIM_TRACE_TAU, BSIM_OUTCOME_OK, d->serving,
 		    d->serving);
@@ -1099,6 +1110,89 @@ void bsim__on_contact(struct bsim_engine *e, void *ctx, uint32_t i,
 		d->flags |= DEV_UNSEEN;
 }
 
+/* The HSS lost device i's registration and the MME now tells the device
+ * (a network-initiated detach with "re-attach required", TS 24.301
+ * 5.5.2.3): service ends, the MME drops its context, and the device
+ * attaches again at once, with an AIR and a ULR. */
+static void reg_lost_detach(struct bsim_model *m, uint32_t i, uint64_t now)
+{
+	struct bsim__device *d = &m->dev[i];
+	bool was_out = bsim__dev_out(d);
+
+	if (d->serving != BSIM__NO_OP) {
+		bsim__trace(m, i, BSIM_TRACE_DETACH, BSIM_OUTCOME_OK,
+			    d->serving, BSIM__NO_OP);
+		lose(m, i, now, false);
+	}
+	d->flags &= (uint16_t)~DEV_REG_LOST;
+	bsim__recovery_note(m, i, was_out, now);
+	d->ctx_op = d->hss_loc = BSIM__NO_OP;
+	d->flags &= (uint16_t) ~(DEV_DETACHED | DEV_OUTAGE);
+	try_register(m, i, now);
+}
+
+/* A contact of device i with the network now (a report, a periodic
+ * update): a registration lost with its HSS's data is detached here.
+ * A device with an attempt in flight is told at its next contact. True
+ * when it was detached. */
+static bool reg_lost_contact(struct bsim_model *m, uint32_t i, uint64_t now)
+{
+	if (!(m->dev[i].flags & DEV_REG_LOST) || (m->dev[i].flags & DEV_BUSY))
+		return false;
+	reg_lost_detach(m, i, now);
+	return true;
+}
+
+/* HSS or pool node hn is back without its registrations: every device
+ * whose home uses it must attach again (AIR + ULR). The HSS knows no
+ * location for them. A device without service, or detached between
+ * reports, just loses the MME context it kept, so its next attach is a
+ * full one. A registered device keeps its service until its MME detaches
+ * it: at U(0, NW_DETACH_S) if awake then (the draw from its BACKOFF stream
+ * at an index given by the recovery time, like the search), else at its
+ * next contact. No Reset: the HSS no longer knows which MMEs to reset. */
+static void data_lost(struct bsim_model *m, uint16_t f, uint16_t hn,
+		      uint64_t now)
+{
+	for (uint32_t i = 0; i < m->ndev; i++) {
+		struct bsim__device *d = &m->dev[i];
+		bool was_out;
+
+		if (m->op_hss_node[d->home] != hn)
+			continue;
+		/* Every subscriber is affected (recovery_s). */
+		bsim__recovery_mark(m, i, f, now);
+		d->hss_loc = BSIM__NO_OP;
+		if (d->serving == BSIM__NO_OP) {
+			d->ctx_op = BSIM__NO_OP;
+			continue;
+		}
+		was_out = bsim__dev_out(d);
+		d->flags |= DEV_REG_LOST;
+		bsim__recovery_note(m, i, was_out, now);
+		if (bsim__awake(m, d, now))
+			bsim_engine_post_at(
+				m->eng,
+				now + S_TO_NS(u_at(m, i, BSIM_RNG_BACKOFF,
+						   DETACH_INDEX0 +
+							   now / 1000000u) *
+					      NW_DETACH_S),
+				m->h_nwdetach, i, NULL);
+	}
+}
+
+void bsim__on_nwdetach(struct bsim_engine *e, void *ctx, uint32_t i,
+		       const void *payload)
+{
+	struct bsim_model *m = ctx;
+	uint64_t now = bsim_engine_now(e);
+
+	(void)payload;
+	/* Asleep since (PSM): told at its next contact. */
+	if (bsim__awake(m, &m->dev[i], now))
+		reg_lost_contact(m, i, now);
+}
+
 void bsim__on_failure(struct bsim_engine *e, void *ctx, uint32_t target,
 		      const void *payload)
 {
@@ -1111,10 +1205,8 @@ void bsim__on_failure(struct bsim_engine *e, void *ctx, uint32_t target,
 
 	memcpy(&phase, payload, 1);
 	down = phase == 0;
-	if (down) {
-		m->fail_baseline[target] = m->n_nosvc;
+	if (down)
 		m->fail_state[target] = 1;
-	}
 	switch (f->kind) {
 	case BSIM_FAIL_HSS:
 		m->node_down[bsim__node_of(m, BSIM_NODE_HSS, f->target)] +=
@@ -1122,6 +1214,19 @@ void bsim__on_failure(struct bsim_engine *e, void *ctx, uint32_t target,
 		if (!down)
 			m->op_reset_epoch[f->target]++;
 		break;
+	case BSIM_FAIL_HSS_DATA_LOSS:
+	case BSIM_FAIL_PLATFORM_DATA_LOSS: {
+		uint16_t hn = bsim__node_of(m,
+					    f->kind == BSIM_FAIL_HSS_DATA_LOSS
+						    ? BSIM_NODE_HSS
+						    : BSIM_NODE_PLATFORM,
+					    f->target);
+
+		m->node_down[hn] += down ? 1 : -1;
+		if (!down)
+			data_lost(m, (uint16_t)target, hn, now);
+		break;
+	}
 	case BSIM_FAIL_PLATFORM: {
 		uint16_t pn = bsim__node_of(m, BSIM_NODE_PLATFORM, f->target);
 
@@ -1162,14 +1267,8 @@ void bsim__on_failure(struct bsim_engine *e, void *ctx, uint32_t target,
 		}
 		break;
 	}
-	if (!down) {
-		m->failure_end_ns[target] = now;
-		m->fail_state[target] = 2;
-		if (m->n_nosvc <= m->fail_baseline[target]) {
-			m->fail_state[target] = 3;
-			m->fail_recovered_ns[target] = now;
-		}
-	}
+	if (!down)
+		bsim__recovery_end(m, (uint16_t)target, now);
 }
 
 void bsim__on_month(struct bsim_engine *e, void *ctx, uint32_t country,

@@ -284,9 +284,6 @@ int bsim__kpi_finish(struct bsim_model *m)
 
 	for (unsigned q = 0; q < BSIM_KPI_COUNT; q++)
 		k[q] = NAN;
-	/* Flush each node's last second into the storm bitmap. */
-	for (size_t n = 0; n < nn; n++)
-		bsim__storm_flush(m, (uint16_t)n);
 	for (uint64_t s = 0; s <= m->end_ns / 1000000000u; s++)
 		storm += (m->storm_bits[s / 8] >> (s % 8)) & 1;
 	ac = calloc(w->nclasses + 1, sizeof(*ac));
@@ -321,8 +318,10 @@ int bsim__kpi_finish(struct bsim_model *m)
 		msgs += m->messages[q];
 	k[BSIM_KPI_signalling_msgs_per_device_day] =
 		ratio(msgs, (double)m->ndev * days);
+	/* Offered load over capacity: MMEs, HSSs and platform pools (the
+	 * hub, not scaled with the sample, is left out). */
 	for (size_t b = 0; b < m->nbins; b++)
-		for (size_t n = nop; n < nn - 1; n++) {
+		for (size_t n = 0; n < nn - 1; n++) {
 			double off =
 				m->series[(b * nn + n) * BSIM_SERIES_COUNT +
 					  BSIM_SERIES_OFFERED];
@@ -331,8 +330,10 @@ int bsim__kpi_finish(struct bsim_model *m)
 			if (u > peak)
 				peak = u;
 		}
-	k[BSIM_KPI_hss_peak_utilisation] = peak;
+	k[BSIM_KPI_peak_load_per_capacity] = peak;
 	k[BSIM_KPI_storm_seconds] = (double)storm;
+	k[BSIM_KPI_backoff_peak_share] =
+		ratio((double)m->backoff_peak, (double)m->ndev);
 	k[BSIM_KPI_handover_success_ratio] =
 		ratio((double)m->ho_ok, (double)m->ho_attempts);
 	k[BSIM_KPI_sla_breach_s] = m->sla_breach_s;

@@ -65,6 +65,15 @@
 #define DRX_S                                                                  \
 	1.28 /* Default paging cycle without eDRX: 128 radio frames (TS
 		36.304 7.1) [spec]. */
+/* After an HSS's data loss the MMEs detach its subscribers' awake
+ * devices over U(0, NW_DETACH_S) as they walk their contexts (DOMAIN.md
+ * 7.6's example window W = 60 s [assumption]). */
+#define NW_DETACH_S 60.0
+/* A node is in a storm while its backlog (the wait of a transaction
+ * arriving now, in seconds of work) exceeds half the attach guard T3410
+ * (15 s by default [K-naslist]): an attach whose AIR and ULR each wait
+ * that long cannot finish before the device gives up. */
+#define STORM_BACKLOG_S 7.5
 /* Latencies for quantiles (attach, mobile-terminated): FINE_BINS
  * log-spaced bins from 1 ms to 10^7 s, 100 per decade (each 2.3% wide). */
 #define FINE_BINS 1000
@@ -175,6 +184,9 @@ struct bsim__answer {
 	4096u		 /* ... and no allowed candidate exists: its
 				 latency clock is stopped. */
 #define DEV_SEARCH 8192u /* Searching networks after a loss. */
+/* Registered, but its HSS lost the registration (hss_data_loss): the
+ * MME detaches it ("re-attach required") when it can reach it. */
+#define DEV_REG_LOST 16384u
 
 /* Service categories for time accounting. */
 enum { SVC_HOME = 0, SVC_ROAMING = 1, SVC_NONE = 2 };
@@ -299,7 +311,7 @@ struct bsim_model {
 	uint64_t bin_ns; /* run.bin_s in ns. */
 	unsigned h_report, h_periodic, h_move, h_hplmn, h_retry, h_guard, h_hop,
 		h_answer, h_failure, h_fault, h_contact, h_month, h_mt, h_po,
-		h_search;
+		h_search, h_nwdetach;
 	/* Geography. */
 	size_t ncells;
 	uint32_t *cover_start; /* ncells + 1 */
@@ -315,8 +327,13 @@ struct bsim_model {
 	uint16_t *node_down; /* Outages in progress (overlaps count). */
 	uint16_t *node_site; /* City index or UINT16_MAX. */
 	uint32_t *node_backoff;
-	uint64_t *node_sec, *node_sec_count;
+	/* Storm seconds (STORM_BACKLOG_S): one bit per whole second of the
+	 * run, and the first second not yet marked (arrivals come in time
+	 * order, so a second before it is never marked again). */
 	uint8_t *storm_bits;
+	uint64_t storm_next_s;
+	/* Devices in back-off now (over all nodes), and the most so far. */
+	uint32_t n_backoff, backoff_peak;
 	uint16_t ipx_node;
 	uint16_t *op_hss_node; /* Current HSS node of each home operator. */
 	/* Where each operator's network is, for the order of EPLMN lists:
@@ -359,10 +376,11 @@ struct bsim_model {
 	uint64_t ho_attempts, ho_ok;
 	double sla_breach_s;
 	uint64_t *failure_end_ns; /* Per scheduled failure. */
-	/* Recovery: devices without service, and per failure the count
-	 * before it began and when it came back to that level. */
-	uint32_t n_nosvc;
-	uint32_t *fail_baseline;
+	/* Recovery (recovery.c): per device the failure that affected it
+	 * (NO_FAILURE; NULL without failures), per failure its affected
+	 * devices and those of them without a registration now. */
+	uint16_t *dev_fail;
+	uint32_t *fail_n, *fail_out;
 	uint64_t *op_hss_tx;   /* HSS transactions per home operator. */
 	uint32_t *backoff_bin; /* Last bin of each node's back-off series. */
 	uint64_t *fail_recovered_ns;
@@ -392,6 +410,16 @@ static inline bool bsim__reset_due(const struct bsim_model *m,
 				   const struct bsim__device *d)
 {
 	return d->reset_epoch != m->op_reset_epoch[d->home];
+}
+
+#define NO_FAILURE UINT16_MAX
+
+/* Without a registration, for recovery_s: no serving network, or one
+ * whose HSS lost the registration (a data loss) and has not yet told
+ * the device. A device detached by design between reports is not. */
+static inline bool bsim__dev_out(const struct bsim__device *d)
+{
+	return d->svc == SVC_NONE || (d->flags & DEV_REG_LOST);
 }
 
 /* The random-stream entity of device i: its class and its index within
@@ -447,9 +475,6 @@ uint32_t bsim__route_index(const struct bsim__route_tl *r, uint64_t c_ns);
 
 /* proc.c */
 void bsim__proc_tables(struct bsim_model *m);
-/* Mark the node's last counted second as a storm second if its offered
- * load exceeded the service rate. */
-void bsim__storm_flush(struct bsim_model *m, uint16_t node);
 /* Make room for one more element in a doubling array (aborts when out of
  * memory: results cannot be partial). */
 void bsim__grow(void **a, size_t *cap, size_t n, size_t elem, size_t first);
@@ -535,6 +560,9 @@ void bsim__on_search(struct bsim_engine *e, void *ctx, uint32_t target,
 		     const void *payload);
 void bsim__on_failure(struct bsim_engine *e, void *ctx, uint32_t target,
 		      const void *payload);
+/* The MME's network-initiated detach after an HSS's data loss. */
+void bsim__on_nwdetach(struct bsim_engine *e, void *ctx, uint32_t target,
+		       const void *payload);
 void bsim__on_fault(struct bsim_engine *e, void *ctx, uint32_t target,
 		    const void *payload);
 void bsim__on_month(struct bsim_engine *e, void *ctx, uint32_t target,
@@ -564,5 +592,18 @@ double bsim__user_rtt_ms(const struct bsim_model *m, uint32_t i);
 
 /* kpi.c */
 int bsim__kpi_finish(struct bsim_model *m);
+
+/* recovery.c: recovery_s's bookkeeping. Device i lost service or had an
+ * attempt fail now: it is affected by the failure in progress that
+ * concerns it (if any). */
+void bsim__recovery_hit(struct bsim_model *m, uint32_t i, uint64_t now);
+/* Device i is affected by failure f (it leaves any earlier one's set). */
+void bsim__recovery_mark(struct bsim_model *m, uint32_t i, uint16_t f,
+			 uint64_t now);
+/* Device i's bsim__dev_out() may have changed from was_out. */
+void bsim__recovery_note(struct bsim_model *m, uint32_t i, bool was_out,
+			 uint64_t now);
+/* Failure f ended now (after its end's own effects). */
+void bsim__recovery_end(struct bsim_model *m, uint16_t f, uint64_t now);
 
 #endif /* BSIM_MODEL_INTERNAL_H */

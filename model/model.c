@@ -132,13 +132,10 @@ static int nodes_build(struct bsim_model *m)
 	m->node_down = calloc(nn, sizeof(*m->node_down));
 	m->node_site = calloc(nn, sizeof(*m->node_site));
 	m->node_backoff = calloc(nn, sizeof(*m->node_backoff));
-	m->node_sec = calloc(nn, sizeof(*m->node_sec));
-	m->node_sec_count = calloc(nn, sizeof(*m->node_sec_count));
 	m->op_hss_node = calloc(nop, sizeof(*m->op_hss_node));
 	m->lat_core_s = calloc(nop * nn, sizeof(*m->lat_core_s));
 	if (!m->nodes || !m->node_down || !m->node_site || !m->node_backoff ||
-	    !m->node_sec || !m->node_sec_count || !m->op_hss_node ||
-	    !m->lat_core_s)
+	    !m->op_hss_node || !m->lat_core_s)
 		return BSIM_ENOMEM;
 	for (size_t n = 0; n < nn; n++) {
 		double rate, server_rate; /* Real node's and a server's, 1/s. */
@@ -403,6 +400,7 @@ static int handlers(struct bsim_model *m)
 		{ &m->h_mt, bsim__on_mt, 0 },
 		{ &m->h_po, bsim__on_po, 0 },
 		{ &m->h_search, bsim__on_search, 0 },
+		{ &m->h_nwdetach, bsim__on_nwdetach, 0 },
 	};
 
 	for (size_t k = 0; k < sizeof(h) / sizeof(h[0]); k++) {
@@ -444,7 +442,8 @@ int bsim_model_create(const struct bsim_world *world,
 	m->settle = calloc(nop * nop, sizeof(*m->settle));
 	m->net = calloc(nop * nop, sizeof(*m->net));
 	m->failure_end_ns = calloc(world->nfailures + 1, sizeof(uint64_t));
-	m->fail_baseline = calloc(world->nfailures + 1, sizeof(uint32_t));
+	m->fail_n = calloc(world->nfailures + 1, sizeof(uint32_t));
+	m->fail_out = calloc(world->nfailures + 1, sizeof(uint32_t));
 	m->fail_recovered_ns = calloc(world->nfailures + 1, sizeof(uint64_t));
 	m->fail_state = calloc(world->nfailures + 1, 1);
 	m->op_hss_tx = calloc(nop, sizeof(*m->op_hss_tx));
@@ -459,8 +458,9 @@ int bsim_model_create(const struct bsim_world *world,
 	rc = BSIM_ENOMEM;
 	if (!m->op_radio_down || !m->op_reset_epoch || !m->pair_fault ||
 	    !m->settle || !m->net || !m->failure_end_ns || !m->messages ||
-	    !m->fail_baseline || !m->fail_recovered_ns || !m->fail_state ||
-	    !m->op_hss_tx || !m->backoff_bin || !m->series || !m->storm_bits)
+	    !m->fail_n || !m->fail_out || !m->fail_recovered_ns ||
+	    !m->fail_state || !m->op_hss_tx || !m->backoff_bin || !m->series ||
+	    !m->storm_bits)
 		goto fail;
 	if ((rc = bsim__cover_build(m, err, errlen)) ||
 	    (rc = bsim__routes_build(m, err, errlen)))
@@ -482,15 +482,21 @@ int bsim_model_create(const struct bsim_world *world,
 			      sizeof(*m->proc_done));
 	m->dev = calloc(ndev ? ndev : 1, sizeof(*m->dev));
 	m->row = calloc(ndev ? ndev : 1, sizeof(*m->row));
+	if (world->nfailures) {
+		m->dev_fail = malloc((ndev ? ndev : 1) * sizeof(*m->dev_fail));
+		if (m->dev_fail)
+			for (size_t i = 0; i < ndev; i++)
+				m->dev_fail[i] = NO_FAILURE;
+	}
 	rc = BSIM_ENOMEM;
-	if (!m->dev || !m->row || !m->proc_done)
+	if (!m->dev || !m->row || !m->proc_done ||
+	    (world->nfailures && !m->dev_fail))
 		goto fail;
 	for (size_t c = 0; c < world->nclasses; c++)
 		for (uint32_t i = m->cls_first[c]; i < m->cls_first[c + 1];
 		     i++) {
 			m->dev[i].cls = (uint16_t)c;
 			bsim__device_init(m, i);
-			m->n_nosvc += m->dev[i].svc == SVC_NONE;
 		}
 	if ((rc = bsim__periodic_create(m)))
 		goto fail;
@@ -596,8 +602,6 @@ void bsim_model_destroy(struct bsim_model *m)
 	free(m->node_down);
 	free(m->node_site);
 	free(m->node_backoff);
-	free(m->node_sec);
-	free(m->node_sec_count);
 	free(m->op_hss_node);
 	free(m->op_lat);
 	free(m->steer_better);
@@ -610,7 +614,9 @@ void bsim_model_destroy(struct bsim_model *m)
 	free(m->settle);
 	free(m->net);
 	free(m->failure_end_ns);
-	free(m->fail_baseline);
+	free(m->fail_n);
+	free(m->fail_out);
+	free(m->dev_fail);
 	free(m->fail_recovered_ns);
 	free(m->fail_state);
 	free(m->op_hss_tx);

@@ -119,6 +119,18 @@ bool bsim__node_arrive(struct bsim__node *n, struct bsim_rng *rng,
  * after t_ns) at t_ns, which must not precede the last arrival. */
 uint32_t bsim__node_in_system(struct bsim__node *n, uint64_t t_ns);
 
+/* The backlog at t_ns in ns of work: the wait a transaction arriving at
+ * t_ns would have, given the work already admitted (FIFO): the time
+ * until the earliest busy server is free when all servers are busy, else
+ * 0. Read-only; t_ns must not precede the last arrival. */
+static inline uint64_t bsim__node_backlog_ns(const struct bsim__node *n,
+					     uint64_t t_ns)
+{
+	if (n->nbusy < n->servers || n->busy[0] <= t_ns)
+		return 0;
+	return n->busy[0] - t_ns;
+}
+
 /* The p-quantile (0..1) of the waits (before service) and of the sojourns
  * (wait plus service) of the transactions admitted so far, seconds: the
  * ceil(p n)-th smallest's bin, 0 for bin 0, 1 us for bin 1, else the

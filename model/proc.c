@@ -123,26 +123,30 @@ static unsigned hss_messages(const struct bsim_model *m,
 	return n;
 }
 
-/* Offered load per second above the service rate marks a storm second. */
-void bsim__storm_flush(struct bsim_model *m, uint16_t node)
+/* Storm seconds: the node's backlog after an arrival at t, W, is the
+ * wait of a transaction arriving at t; while every server stays busy it
+ * drains at 1 s per s, so it stays above STORM_BACKLOG_S until
+ * t + W - STORM_BACKLOG_S at least. Mark the whole seconds of
+ * [t, t + W - STORM_BACKLOG_S]. Arrivals come in time order, so seconds
+ * before storm_next_s are done: each second is marked once. */
+static void storm_note(struct bsim_model *m, uint16_t node, uint64_t t)
 {
-	uint64_t s = m->node_sec[node];
+	uint64_t w = bsim__node_backlog_ns(&m->nodes[node], t),
+		 lim = S_TO_NS(STORM_BACKLOG_S), last = m->end_ns / 1000000000u,
+		 s, e;
 
-	if ((double)m->node_sec_count[node] > m->nodes[node].rate_per_s &&
-	    s < m->end_ns / 1000000000u + 1)
+	if (w <= lim)
+		return;
+	s = t / 1000000000u;
+	e = (t + w - lim) / 1000000000u;
+	if (e > last)
+		e = last;
+	if (s < m->storm_next_s)
+		s = m->storm_next_s;
+	for (; s <= e; s++)
 		m->storm_bits[s / 8] |= (uint8_t)(1u << (s % 8));
-}
-
-static void storm_tick(struct bsim_model *m, uint16_t node, uint64_t t)
-{
-	uint64_t sec = t / 1000000000u;
-
-	if (sec != m->node_sec[node]) {
-		bsim__storm_flush(m, node);
-		m->node_sec[node] = sec;
-		m->node_sec_count[node] = 0;
-	}
-	m->node_sec_count[node]++;
+	if (e + 1 > m->storm_next_s)
+		m->storm_next_s = e + 1;
 }
 
 /* A transaction arrives at a node now: true and its departure time, or
@@ -156,7 +160,7 @@ static bool arrive_below(struct bsim_model *m, uint16_t node, uint64_t t,
 		bsim__node_arrive_below(&m->nodes[node], m->rng, t, limit, dep);
 	uint32_t q = m->nodes[node].count;
 
-	storm_tick(m, node, t);
+	storm_note(m, node, t);
 	s[BSIM_SERIES_OFFERED]++;
 	if (ok)
 		s[BSIM_SERIES_SERVED]++;

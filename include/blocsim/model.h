@@ -184,8 +184,9 @@ struct bsim_trace {
 	X(steering_rejects, "1")                                               \
 	X(steering_rejects_per_roaming_device_day, "1/day")                    \
 	X(signalling_msgs_per_device_day, "1/day")                             \
-	X(hss_peak_utilisation, "1")                                           \
+	X(peak_load_per_capacity, "1")                                         \
 	X(storm_seconds, "s")                                                  \
+	X(backoff_peak_share, "1")                                             \
 	X(availability, "1")                                                   \
 	X(border_crossings_per_mobile_device_day, "1/day")                     \
 	X(reattaches_per_border_crossing, "1")                                 \

@@ -235,7 +235,12 @@ enum bsim_failure_kind {
 	BSIM_FAIL_RADIO = 1,	/**< A country's radio networks. */
 	BSIM_FAIL_IPX = 2,	/**< The IPX hub. */
 	BSIM_FAIL_PLATFORM = 3, /**< A platform (HSS pool, maybe PGW). */
+	/** An operator's HSS, down like BSIM_FAIL_HSS, that comes back
+	 *  without its subscribers' registrations: they attach again. */
+	BSIM_FAIL_HSS_DATA_LOSS = 4,
+	BSIM_FAIL_PLATFORM_DATA_LOSS = 5, /**< The same for a platform. */
 };
+#define BSIM_FAIL_KINDS 6
 
 /** A scheduled outage. */
 struct bsim_failure {
