@@ -5,7 +5,8 @@ import shutil
 import subprocess
 
 ROOT = ARGS[0]  # noqa: F821 (set by taprun.py)
-DIRS = ("engine", "bench", "cli", "include", "tests", "model", "io", "ns3")
+DIRS = ("engine", "bench", "cli", "include", "tests", "model", "io", "ns3",
+        "validate")
 
 
 def sources():
