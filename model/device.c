@@ -1298,6 +1298,93 @@ void bsim__on_fault(struct bsim_engine *e, void *ctx, uint32_t pair,
 	m->pair_fault[pair] = phase == 0;
 }
 
+/* Network selection at placement in `cell`, with no signalling: networks
+ * without an agreement refused the device before the run (#11), so they
+ * are on its SIM's forbidden list, and areas of networks that do not grant
+ * its radio are forbidden (#15). The index of the network chosen in c, or
+ * -1. */
+static int place_select(struct bsim_model *m, uint32_t i, uint32_t cell,
+			struct bsim__candidate c[MAX_CAND])
+{
+	struct bsim__device *d = &m->dev[i];
+	const struct bsim_class *cl = &m->w->classes[d->cls];
+	int n = bsim__candidates(m, d, cell, c, MAX_CAND), k = -1;
+
+	for (int tries = 0; tries <= n; tries++) {
+		const struct bsim_terms *t;
+
+		k = n ? bsim__select(c, n, d->home, &d->sim, sel_of(m, d), 0,
+				     GOOD_QUALITY, m->rng,
+				     bsim__dev_entity(m, i), &d->ctr_sel)
+		      : -1;
+		if (k < 0)
+			break;
+		t = bsim_world_terms(m->w, d->home, c[k].op);
+		if (t->relation == BSIM_REL_NONE) {
+			bsim__sim_forbid(&d->sim, c[k].op);
+		} else if (c[k].op != d->home && !(t->radios & cl->radio)) {
+			bsim__forbid_ta(sel_mut(m, i), c[k].op, c[k].ta,
+					S_TO_NS(43200.0));
+		} else {
+			break;
+		}
+		k = -1;
+	}
+	return k;
+}
+
+/*
+ * Placement of a route device in the steady state of its route: a device
+ * on the road keeps its network while that network covers it and selects
+ * anew only where it does not, or at its higher-priority search (every
+ * hpplmn_search_s, the first at U(0, period) after t = 0, so the last one
+ * was that much minus a period before). So it selects where it was at
+ * its last search and follows its route from there to its place at
+ * t = 0, selecting again where its network stops covering it. Placing it
+ * by a fresh selection at t = 0 instead would put it on its home wherever
+ * the home reaches across a border, where a device coming from the other
+ * side is still on the visited network: too few roamers at the start.
+ * Returns the index in c of its network at t = 0, or -1.
+ */
+static int place_on_route(struct bsim_model *m, uint32_t i,
+			  struct bsim__candidate c[MAX_CAND])
+{
+	struct bsim__device *d = &m->dev[i];
+	const struct bsim__route_tl *r = &m->routes[d->route];
+	uint64_t h = m->cp[d->cls].hplmn_ns, p = r->period_ns;
+	uint64_t back =
+		h - (uint64_t)(u_at(m, i, BSIM_RNG_PLACEMENT, 5) * (double)h);
+	uint64_t c0 = (uint64_t)(-d->cycle0_ns), from;
+	uint32_t s, steps = 0;
+	uint16_t op = BSIM__NO_OP;
+	int k;
+
+	if (r->n < 2 || back >= p)
+		return place_select(m, i, d->cell, c);
+	from = (c0 + p - back) % p;
+	s = bsim__route_index(r, from);
+	for (;;) {
+		uint32_t cell = r->steps[s].cell;
+
+		if (op == BSIM__NO_OP || !bsim__covers(m, cell, op)) {
+			k = place_select(m, i, cell, c);
+			op = k >= 0 ? c[k].op : BSIM__NO_OP;
+		}
+		if (s == d->tl || ++steps > r->n)
+			break;
+		s = s + 1 == r->n ? 0 : s + 1;
+	}
+	/* Its network at its place now, with the candidate list there. */
+	{
+		int n = bsim__candidates(m, d, d->cell, c, MAX_CAND);
+
+		for (k = 0; k < n; k++)
+			if (c[k].op == op)
+				return k;
+	}
+	return place_select(m, i, d->cell, c);
+}
+
 void bsim__device_init(struct bsim_model *m, uint32_t i)
 {
 	struct bsim__device *d = &m->dev[i];
@@ -1307,7 +1394,7 @@ void bsim__device_init(struct bsim_model *m, uint32_t i)
 	struct bsim__candidate c[MAX_CAND];
 	double wsum = 0, u;
 	uint16_t place = BSIM_GEO_NONE;
-	int n, k;
+	int k;
 
 	d->serving = d->hss_loc = d->ctx_op = d->sess_op = BSIM__NO_OP;
 	d->fee_op = BSIM__FEE_NONE;
@@ -1404,35 +1491,11 @@ void bsim__device_init(struct bsim_model *m, uint32_t i)
 	}
 	m->row[i].home_op_initial = d->home;
 	m->row[i].country = place;
-	/* Registered where it would select, with no signalling. */
-	/* Registered where it would select, with no signalling: networks
-	 * without an agreement refused it before the run (#11), so they are
-	 * on its SIM's forbidden list (and areas of networks that do not
-	 * grant its radio are forbidden, #15). */
-	n = bsim__candidates(m, d, d->cell, c, MAX_CAND);
-	k = -1;
-	for (int tries = 0; tries <= n; tries++) {
-		const struct bsim_terms *t;
-
-		k = n ? bsim__select(c, n, d->home, &d->sim, sel_of(m, d), 0,
-				     GOOD_QUALITY, m->rng,
-				     bsim__dev_entity(m, i), &d->ctr_sel)
-		      : -1;
-		if (k < 0)
-			break;
-		t = bsim_world_terms(w, d->home, c[k].op);
-		if (t->relation == BSIM_REL_NONE) {
-			bsim__sim_forbid(&d->sim, c[k].op);
-		} else if (c[k].op != d->home && !(t->radios & cl->radio)) {
-			/* Refused with #15 before the run: that area is
-			 * forbidden for 12 h. */
-			bsim__forbid_ta(sel_mut(m, i), c[k].op, c[k].ta,
-					S_TO_NS(43200.0));
-		} else {
-			break;
-		}
-		k = -1;
-	}
+	/* Registered where it would select, with no signalling (a route
+	 * device where its recent past left it: place_on_route()). */
+	k = cl->mobility == BSIM_MOBILITY_ROUTE
+		    ? place_on_route(m, i, c)
+		    : place_select(m, i, d->cell, c);
 	if (k >= 0) {
 		d->serving = d->hss_loc = d->ctx_op = d->sim.rplmn = c[k].op;
 		d->ta = c[k].ta;

@@ -809,43 +809,40 @@ Test(model, littles_law_for_roamers, .timeout = 120)
 Test(model, admission_priority_admits_partners_under_overload, .timeout = 120)
 {
 	/* PX-BE's MME, one server at 1 transaction/s with room for 10:
-	 * overloaded. Without
-	 * admission priority, foreign roamers get only 90% of the queue. The
-	 * trackers search no networks after a loss (the overload was set for
-	 * that: a search of 20-120 s spreads their attaches at PX-BE so far
-	 * that its MME seldom fills up). */
-	static const char *const off[] = {
-		"operators.PX-BE.mme_capacity_per_s=1",
-		"operators.PX-BE.mme_queue_limit=10",
-		"operators.PX-BE.mme_servers=1",
-		"agreements.terms.arms_length.admission_priority=false",
-		"classes.tracker.search_min_s=0",
-		"classes.tracker.search_max_s=0"
-	};
-	static const char *const on[] = {
-		"operators.PX-BE.mme_capacity_per_s=1",
-		"operators.PX-BE.mme_queue_limit=10",
-		"operators.PX-BE.mme_servers=1",
-		"agreements.terms.arms_length.admission_priority=true",
-		"classes.tracker.search_min_s=0",
-		"classes.tracker.search_max_s=0"
-	};
-	struct run a, b;
+	 * overloaded. Without admission priority, foreign roamers get only
+	 * 90% of the queue. The trackers search no networks after a loss
+	 * (the overload was set for that: a search of 20-120 s spreads their
+	 * attaches at PX-BE so far that its MME seldom fills up). One slot
+	 * of ten is a small effect against the noise of one seed (it goes
+	 * either way in some), so the refusals are summed over six seeds. */
+	double r22[2] = { 0, 0 };
 
-	run_file(&a, "small.yaml", off, 6, BSIM_BACKEND_NATIVE);
-	run_file(&b, "small.yaml", on, 6, BSIM_BACKEND_NATIVE);
-	cr_assert_gt(a.r->kpi[BSIM_KPI_rejects_cause_22], 20);
-	cr_assert_lt(b.r->kpi[BSIM_KPI_rejects_cause_22],
-		     a.r->kpi[BSIM_KPI_rejects_cause_22]);
-	/* Fewer of its attempts fail. (The episode ratio is about 0.996
-	 * either way: a #22 back-off delays an episode, it seldom ends one
-	 * unregistered.) */
-	cr_assert_lt(b.r->kpi[BSIM_KPI_attach_attempt_failure_ratio],
-		     a.r->kpi[BSIM_KPI_attach_attempt_failure_ratio], "%g %g",
-		     b.r->kpi[BSIM_KPI_attach_attempt_failure_ratio],
-		     a.r->kpi[BSIM_KPI_attach_attempt_failure_ratio]);
-	run_free(&a);
-	run_free(&b);
+	for (int on = 0; on < 2; on++)
+		for (int seed = 1; seed <= 6; seed++) {
+			char sd[32];
+			const char *sets[] = {
+				"operators.PX-BE.mme_capacity_per_s=1",
+				"operators.PX-BE.mme_queue_limit=10",
+				"operators.PX-BE.mme_servers=1",
+				on ? "agreements.terms.arms_length."
+				     "admission_priority=true"
+				   : "agreements.terms.arms_length."
+				     "admission_priority=false",
+				"classes.tracker.search_min_s=0",
+				"classes.tracker.search_max_s=0",
+				sd
+			};
+			struct run x;
+
+			snprintf(sd, sizeof(sd), "run.seed=%d", seed);
+			run_file(&x, "small.yaml", sets, 7,
+				 BSIM_BACKEND_NATIVE);
+			r22[on] += x.r->kpi[BSIM_KPI_rejects_cause_22];
+			run_free(&x);
+		}
+	cr_assert_gt(r22[0], 120, "%g", r22[0]);
+	cr_assert_lt(r22[1], r22[0], "#22: %g with priority, %g without",
+		     r22[1], r22[0]);
 }
 
 Test(model, eplmn_lists_hold_at_most_15_networks, .timeout = 120)
