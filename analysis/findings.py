@@ -67,16 +67,28 @@ HEADLINE = {
         "Busiest bin's offered simulated load over capacity at an MME, HSS or pool: the "
         "outage's recovery surge on top of its background load.",
     "storm_seconds":
-        "Seconds with more than T3410 / 2 of work queued at a node.",
+        "Seconds with more than T3410 / 2 of work queued at a node. With "
+        "the default queue limits a node refuses (#22) before its backlog "
+        "reaches 7.5 s (50,000 transactions are 1.3 s of work at DT-DE's "
+        "HSS), so overload shows in rejects_cause_22 and "
+        "backoff_peak_share, not here.",
+    "rejects_cause_22":
+        "Congestion refusals by a node at its queue limit (a count of the "
+        "sample): the data loss's re-attach wave against the HSS.",
     "backoff_peak_share":
         "The most devices in back-off at once, over the population: the "
         "outage's subscribers waiting out T3411, T3402 and TS.34 steps.",
     "recovery_s":
-        "Time after the outage until the devices it affected are served "
-        "again.",
+        "Time after the failure until 95% of the devices it affected are "
+        "registered again, censored at the end of the run: after the data "
+        "loss the PSM meters attach again only at their next daily report, "
+        "so a one-day run ends first (22,980 s is the time left in the "
+        "run) in every topology.",
     "diameter_timeouts":
         "Attempts the visited MME gave up on after 6 s without an HSS "
-        "answer: the HSS outage's subscribers, in every topology alike.",
+        "answer, nearly all while DT-DE's HSS is down: its subscribers "
+        "that attach during the hour, fewer where border crossings keep "
+        "service (EPLMN) instead of attaching.",
     "usage_cost_per_device_month_eur":
         "Wholesale usage per device-month: partners' discounted rates and "
         "local breakout lower it; access fees are apart (they need a whole "
