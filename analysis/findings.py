@@ -93,6 +93,15 @@ HEADLINE = {
         "Wholesale usage per device-month: partners' discounted rates and "
         "local breakout lower it; access fees are apart (they need a whole "
         "month of simulated time).",
+    "rtt_p95_ms":
+        "User-plane round trip of every roaming session between territory "
+        "networks: home routing adds a 40 ms detour and the distance to "
+        "the home's gateway; local breakout (same-group terms) and direct "
+        "paths (no IPX detour) shorten it, and steering to nearby partners "
+        "shortens the distance.",
+    "rtt_over_target_share":
+        "Share of that session time above 100 ms: the same round trips, "
+        "measured for every agreement (arm's-length included).",
     "sla_breach_s":
         "Per-agreement SLA only where an agreement has one; arm's-length "
         "has none, so it scores 0 by construction: not a ranking KPI.",

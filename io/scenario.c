@@ -913,6 +913,19 @@ static int load_classes(struct loader *L, const struct bsim_cfg_node *root)
 	return 0;
 }
 
+/* `qos`: the targets of the comparison KPIs. */
+static int load_qos(struct loader *L, const struct bsim_cfg_node *root)
+{
+	const struct bsim_cfg_node *q;
+	int rc = section(root, "qos", false, &q, L->err);
+
+	bsim__keys_defaults(bsim__qos_keys, bsim__nqos_keys, &L->w->qos);
+	if (rc || !q)
+		return rc;
+	return bsim__keys_read(bsim__qos_keys, bsim__nqos_keys, q, &L->w->qos,
+			       L->err);
+}
+
 /* `dimensioning`: the rule that sizes the nodes of operators with
  * subscribers (applied by the model layer's bsim_world_dimension()). */
 static int load_dimensioning(struct loader *L, const struct bsim_cfg_node *root)
@@ -1068,7 +1081,7 @@ static int load_doc(struct bsim_cfg *cfg, const char *path,
 		"name",	  "run",	  "grid",    "countries",
 		"cities", "operators",	  "blocs",   "agreements",
 		"routes", "platforms",	  "classes", "failures",
-		"nodes",  "dimensioning", NULL
+		"nodes",  "dimensioning", "qos",     NULL
 	};
 	struct loader L = { .err = err };
 	const struct bsim_cfg_node *root;
@@ -1125,6 +1138,8 @@ static int load_doc(struct bsim_cfg *cfg, const char *path,
 		rc = load_nodes(&L, root);
 	if (!rc)
 		rc = load_dimensioning(&L, root);
+	if (!rc)
+		rc = load_qos(&L, root);
 	if (!rc && resolved) {
 		*resolved = bsim_cfg_to_yaml(cfg);
 		if (!*resolved)

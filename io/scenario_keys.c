@@ -213,6 +213,18 @@ const struct bsim__key bsim__dim_keys[] = {
 #undef DIM
 const size_t bsim__ndim_keys = N(bsim__dim_keys);
 
+/* ---- qos ---------------------------------------------------------- */
+
+#define QOS struct bsim_qos
+const struct bsim__key bsim__qos_keys[] = {
+	BSIM__KEY_D(QOS, rtt_target_ms, "rtt_target_ms", "ms", 1, 10000, 100,
+		    "[assumption]",
+		    "user-plane round trip target of every roaming session "
+		    "(`rtt_over_target_share`), whatever its agreement"),
+};
+#undef QOS
+const size_t bsim__nqos_keys = N(bsim__qos_keys);
+
 /* ---- nodes -------------------------------------------------------- */
 
 static const char *const dists[] = { "exponential", "deterministic",
@@ -355,6 +367,7 @@ static const struct bsim__key_section sections[] = {
 	{ "classes.X", bsim__class_keys, N(bsim__class_keys) },
 	{ "nodes.KIND", bsim__node_keys, N(bsim__node_keys) },
 	{ "dimensioning", bsim__dim_keys, N(bsim__dim_keys) },
+	{ "qos", bsim__qos_keys, N(bsim__qos_keys) },
 };
 
 const struct bsim__key_section *bsim__scenario_sections(size_t *n)

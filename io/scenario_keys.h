@@ -16,6 +16,8 @@ extern const struct bsim__key bsim__operator_keys[];
 extern const size_t bsim__noperator_keys;
 extern const struct bsim__key bsim__platform_keys[];
 extern const size_t bsim__nplatform_keys;
+extern const struct bsim__key bsim__qos_keys[];
+extern const size_t bsim__nqos_keys;
 extern const struct bsim__key bsim__dim_keys[];
 extern const size_t bsim__ndim_keys;
 extern const struct bsim__key bsim__node_keys[];

@@ -338,6 +338,22 @@ int bsim__kpi_finish(struct bsim_model *m)
 		ratio((double)m->ho_ok, (double)m->ho_attempts);
 	k[BSIM_KPI_sla_breach_s] = m->sla_breach_s;
 	{
+		/* Session time by user-plane RTT, 1 ms bins: the bin's upper
+		 * edge where 95% of the time is reached. */
+		double tot = 0, acc = 0;
+
+		for (int b = 0; b < RTT_HIST_BINS; b++)
+			tot += m->rtt_time_s[b];
+		for (int b = 0; b < RTT_HIST_BINS && tot > 0; b++) {
+			acc += m->rtt_time_s[b];
+			if (acc >= 0.95 * tot) {
+				k[BSIM_KPI_rtt_p95_ms] = b + 1;
+				break;
+			}
+		}
+		k[BSIM_KPI_rtt_over_target_share] = ratio(m->rtt_over_s, tot);
+	}
+	{
 		double hss = 0;
 
 		for (size_t n = nop; n < nn - 1; n++)

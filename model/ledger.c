@@ -25,26 +25,55 @@ static void push(struct bsim_model *m, const struct bsim_record *r)
 	m->row[r->device].charge_ueur += r->charge_ueur;
 }
 
-double bsim__user_rtt_ms(const struct bsim_model *m, uint32_t i)
+/* The user plane's round trip of home's devices on visited, ms: the core's
+ * share only (the radio access is the same whichever agreement carries
+ * the traffic). */
+static double pair_rtt_ms(const struct bsim_model *m, uint16_t home,
+			  uint16_t visited)
 {
-	const struct bsim__device *d = &m->dev[i];
-	const struct bsim_terms *t;
+	const struct bsim_terms *t = bsim_world_terms(m->w, home, visited);
 	double rtt;
 
-	if (d->serving == BSIM__NO_OP)
-		return 0;
-	/* The core's share only: the radio access is the same whichever
-	 * agreement carries the traffic. */
-	t = bsim_world_terms(m->w, d->home, d->serving);
-	if (d->serving == d->home || t->local_breakout)
-		return HOME_ROUTED_MS / 2;
+	if (visited == home || t->local_breakout)
+		return LOCAL_RTT_MS;
 	/* Home-routed: to the home's packet gateway and back. */
-	rtt = HOME_ROUTED_MS +
-	      2e3 * m->lat_core_s[(size_t)d->serving * m->nnodes +
-				  m->op_hss_node[d->home]];
+	rtt = LOCAL_RTT_MS + HOME_ROUTED_MS +
+	      2e3 * m->lat_core_s[(size_t)visited * m->nnodes +
+				  m->op_hss_node[home]];
 	if (t->path == BSIM_PATH_IPX)
 		rtt += 2e3 * IPX_DETOUR_S;
 	return rtt;
+}
+
+double bsim__user_rtt_ms(const struct bsim_model *m, uint32_t i)
+{
+	const struct bsim__device *d = &m->dev[i];
+
+	if (d->serving == BSIM__NO_OP)
+		return 0;
+	return pair_rtt_ms(m, d->home, d->serving);
+}
+
+/* A roaming session's time at its round trip, when both networks are of
+ * territory countries (an intercontinental home's sessions are not the
+ * comparison's). */
+static void rtt_note(struct bsim_model *m, uint16_t home, uint16_t visited,
+		     double seconds)
+{
+	const struct bsim_world *w = m->w;
+	double rtt;
+	long b;
+
+	if (!w->countries[w->operators[home].country].territory ||
+	    !w->countries[w->operators[visited].country].territory)
+		return;
+	rtt = pair_rtt_ms(m, home, visited);
+	b = (long)floor(rtt);
+	m->rtt_time_s[b < 0		   ? 0
+		      : b >= RTT_HIST_BINS ? RTT_HIST_BINS - 1
+					   : b] += seconds;
+	if (rtt > w->qos.rtt_target_ms)
+		m->rtt_over_s += seconds;
 }
 
 void bsim__session_open(struct bsim_model *m, uint32_t i, uint64_t now)
@@ -83,6 +112,7 @@ static void cut(struct bsim_model *m, uint32_t i, uint64_t now)
 	r.charge_ueur = bsim__charge_ueur(r.charged_kb, t->rate_ueur_per_mb);
 	push(m, &r);
 	m->row[i].records++;
+	rtt_note(m, d->home, d->sess_op, (double)r.duration_ns / NS_PER_S);
 	if (t->sla_ms > 0 && d->serving == d->sess_op &&
 	    bsim__user_rtt_ms(m, i) > t->sla_ms)
 		m->sla_breach_s += (double)r.duration_ns / NS_PER_S;

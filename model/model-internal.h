@@ -41,12 +41,19 @@
 #define RADIO_RTT_NB_S 0.2 /* NB-IoT [assumption]. */
 #define RADIO_RTT_2G_S 0.3 /* GPRS [assumption]. */
 #define HOP_S                                                                  \
-	0.002		    /* Intra-network transport hop, s (DOMAIN 1.6:
+	0.002		   /* Intra-network transport hop, s (DOMAIN 1.6:
 				   1-5 ms [assumption]). */
-#define KM_RTT_MS 0.021	    /* Round trip per great-circle km [K-bozkurt]. */
-#define IPX_DETOUR_S 0.005  /* Hub detour, each way [assumption]. */
-#define HOME_ROUTED_MS 20.0 /* User-plane base of a home-routed path. */
-#define CONNECTED_S 10.0    /* Radio inactivity timer [assumption]. */
+#define KM_RTT_MS 0.021	   /* Round trip per great-circle km [K-bozkurt]. */
+#define IPX_DETOUR_S 0.005 /* Hub detour, each way [assumption]. */
+#define LOCAL_RTT_MS                                                           \
+	10.0 /* User-plane round trip at home or with local
+			     breakout (the core's share). */
+#define HOME_ROUTED_MS                                                         \
+	40.0 /* Fixed part of a home-routed detour (visited SGW, the home's     \
+		PGW, transit) on top of the distance: with it the penalty is  \
+		>= 60 ms within Europe, as measured [K-lutu]. */
+#define RTT_HIST_BINS 2000	 /* User-plane RTT time histogram: 1 ms bins. */
+#define CONNECTED_S 10.0	 /* Radio inactivity timer [assumption]. */
 #define IMPLICIT_DETACH_S 240.0	 /* After T3412 + 4 min [assumption]. */
 #define REACHABLE_EXTRA_S 240.0	 /* Mobile-reachable = T3412 + 4 min. */
 #define SOR_WINDOW_S 1800.0	 /* ... within 30 min [assumption]. */
@@ -375,6 +382,11 @@ struct bsim_model {
 	uint64_t rejects[256];
 	uint64_t ho_attempts, ho_ok;
 	double sla_breach_s;
+	/* Roaming session time by user-plane RTT (1 ms bins, the last one
+	 * open), for sessions between two territory networks, and the part
+	 * of it over the target (kpi.c: rtt_p95_ms, rtt_over_target_share). */
+	double rtt_time_s[RTT_HIST_BINS];
+	double rtt_over_s;
 	uint64_t *failure_end_ns; /* Per scheduled failure. */
 	/* Recovery (recovery.c): per device the failure that affected it
 	 * (NO_FAILURE; NULL without failures), per failure its affected

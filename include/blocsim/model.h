@@ -195,6 +195,8 @@ struct bsim_trace {
 	X(handover_success_ratio, "1")                                         \
 	X(recovery_s, "s")                                                     \
 	X(sla_breach_s, "s")                                                   \
+	X(rtt_p95_ms, "ms")                                                    \
+	X(rtt_over_target_share, "1")                                          \
 	X(cost_per_device_month_eur, "EUR")                                    \
 	X(usage_cost_per_device_month_eur, "EUR")                              \
 	X(access_fees_per_device_month_eur, "EUR")                             \

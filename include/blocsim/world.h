@@ -285,6 +285,11 @@ struct bsim_dimensioning {
 	bool mme_background; /**< Dimensioned MMEs too. */
 };
 
+/** Quality-of-service targets of the comparison KPIs. */
+struct bsim_qos {
+	double rtt_target_ms; /**< User-plane round trip target, ms. */
+};
+
 struct bsim_world {
 	char name[BSIM_NAME_MAX]; /**< Scenario name. */
 	struct bsim_run_settings run;
@@ -305,6 +310,7 @@ struct bsim_world {
 	 *  bsim_node_kind]; zero-initialised: exponential everywhere. */
 	struct bsim_service_spec service[BSIM_NODE_KINDS];
 	struct bsim_dimensioning dim;
+	struct bsim_qos qos;
 };
 
 /** The terms of home @p h on visited @p v. */

@@ -1710,3 +1710,41 @@ Test(model, a_device_that_loses_service_searches_before_it_registers,
 	run_free(&a);
 	run_free(&b);
 }
+
+Test(model, every_roaming_session_has_a_user_plane_round_trip, .timeout = 120)
+{
+	/* Arm's-length roaming is home-routed through the IPX: its user
+	 * plane takes the local 10 ms, the 40 ms fixed detour and the signalling
+	 * path's round trip with the hub's detour (path_rtt_ms + 50 ms), so at
+	 * least 64 ms within Europe (>= 60 ms measured [K-lutu]); the 95th
+	 * percentile of session time lies between the smallest and the
+	 * largest pair's round trip among pairs of territory networks. */
+	struct run x;
+	const struct bsim_world *w;
+	double lo = INFINITY, hi = 0, p95;
+	size_t nop;
+
+	run_file(&x, "topo/arms-length.yaml", NULL, 0, BSIM_BACKEND_NATIVE);
+	w = x.w;
+	nop = w->noperators;
+	for (size_t h = 0; h < nop; h++)
+		for (size_t v = 0; v < nop; v++) {
+			double rtt = x.r->path_rtt_ms[h * nop + v] + 50;
+
+			if (h == v ||
+			    !w->countries[w->operators[h].country].territory ||
+			    !w->countries[w->operators[v].country].territory ||
+			    bsim_world_terms(w, h, v)->relation ==
+				    BSIM_REL_NONE)
+				continue;
+			lo = rtt < lo ? rtt : lo;
+			hi = rtt > hi ? rtt : hi;
+		}
+	p95 = x.r->kpi[BSIM_KPI_rtt_p95_ms];
+	cr_assert_geq(lo, 64 - 1e-9, "%g", lo);
+	cr_assert_geq(p95, floor(lo), "p95 %g, pairs %g-%g", p95, lo, hi);
+	cr_assert_leq(p95, ceil(hi) + 1, "p95 %g, pairs %g-%g", p95, lo, hi);
+	cr_assert_geq(x.r->kpi[BSIM_KPI_rtt_over_target_share], 0);
+	cr_assert_leq(x.r->kpi[BSIM_KPI_rtt_over_target_share], 1);
+	run_free(&x);
+}
