@@ -25,15 +25,6 @@ static void usage(FILE *f)
 	      f);
 }
 
-/* Servers of a node in the sample: max(1, round(c f)), as the model
- * builds it. */
-static uint32_t sampled(uint32_t c, double f)
-{
-	double y = round((double)c * f);
-
-	return y < 1 ? 1 : (uint32_t)y;
-}
-
 /* Below this many servers a sampled node's waits are not the real
  * node's: a single server at the real service time queues far more than
  * the real many-server node at the same utilisation [assumption]. */
@@ -42,7 +33,7 @@ static uint32_t sampled(uint32_t c, double f)
 static void few(const char *op, const char *kind, uint32_t c, double f,
 		unsigned *n)
 {
-	uint32_t s = sampled(c, f);
+	uint32_t s = bsim_world_sampled(c, f);
 
 	if (s >= FEW_SERVERS)
 		return;
@@ -50,18 +41,6 @@ static void few(const char *op, const char *kind, uint32_t c, double f,
 		printf("%s %s %s %u of %u", *n > 1 ? "," : "", op, kind, s, c);
 	else if (*n == 7)
 		printf(", ...");
-}
-
-/* Busy-hour background utilisation of a dimensioned node: the
- * subscribers not simulated at the rule's rate over its capacity (the
- * simulated devices come on top). */
-static double bg_busy(const struct bsim_world *w, size_t o, bool on,
-		      double per_bh, double capacity)
-{
-	double base =
-		(double)w->operators[o].subscribers - bsim_world_m2m(w, o);
-
-	return on && base > 0 ? base * per_bh / 3600.0 / capacity : 0;
 }
 
 /* The nodes the dimensioning rule sized, with their real servers and
@@ -78,13 +57,11 @@ static void dimensioned(const struct bsim_world *w)
 		       "%.0f/s, %.2f\n",
 		       op->name, op->subscribers, bsim_world_m2m(w, o),
 		       op->hss_servers, op->hss_capacity_per_s,
-		       bg_busy(w, o, w->dim.hss_background,
-			       w->dim.hss_tx_per_sub_bh,
-			       op->hss_capacity_per_s),
+		       bsim_world_background_per_s(w, o, false) /
+			       op->hss_capacity_per_s,
 		       op->mme_servers, op->mme_capacity_per_s,
-		       bg_busy(w, o, w->dim.mme_background,
-			       w->dim.mme_tx_per_sub_bh,
-			       op->mme_capacity_per_s));
+		       bsim_world_background_per_s(w, o, true) /
+			       op->mme_capacity_per_s);
 	}
 }
 

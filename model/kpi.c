@@ -95,15 +95,14 @@ static size_t group_of(const struct bsim_model *m, int kind, uint32_t i)
 }
 
 /* The calendar month of an access fee, in the visited country's local
- * time (the month it is due for), as an index from the run's first UTC
- * month's (clamped to the table). */
+ * time (the month it is due for), clamped to the table of months from
+ * the run's first UTC month q0. */
 static int64_t fee_month(const struct bsim_model *m,
-			 const struct bsim_record *r)
+			 const struct bsim_record *r, int64_t q0)
 {
 	const struct bsim_world *w = m->w;
 	int32_t off = w->countries[w->operators[r->visited_op].country]
 			      .utc_offset_min;
-	int64_t q0 = bsim_month_index(w->run.start_unix_s, 0);
 	int64_t q = bsim_month_index(
 		w->run.start_unix_s + r->t_start_ns / (int64_t)NS_PER_S, off);
 
@@ -174,7 +173,7 @@ static int accumulate(const struct bsim_model *m, struct acc *const g[3],
 			struct acc *a = &g[kind][group_of(m, kind, r->device)];
 
 			if (r->kind == BSIM_TAP_ACCESS_FEE)
-				a->fees += month_ok[fee_month(m, r) - q0]
+				a->fees += month_ok[fee_month(m, r, q0) - q0]
 						   ? (double)r->charge_ueur
 						   : 0;
 			else

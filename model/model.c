@@ -84,40 +84,25 @@ _Static_assert((int)BSIM_SERVICE_DIST_EXPONENTIAL ==
 			       (int)BSIM_SERVICE_LOGNORMAL,
 	       "enum bsim_service_dist and enum bsim__service differ");
 
-/* max(1, round(x f)): a node's servers or queue limit in a sample of f
- * (f of 0, a world built without a loader, stands for 1). */
-static uint32_t sampled(uint32_t x, double f)
-{
-	double y = f > 0 ? round((double)x * f) : (double)x;
-
-	return y < 1 ? 1 : (uint32_t)y;
-}
-
-/* The background load of a dimensioned operator's MME or HSS: its
- * subscribers that are not the M2M devices the classes stand for, at the
- * rule's busy-hour rate shaped by the diurnal profile in the operator's
- * local time, scaled like everything else by the sample fraction. */
+/* The background load of a dimensioned operator's MME or HSS
+ * (bsim_world_background_per_s()), shaped by the diurnal profile in the
+ * operator's local time and scaled like everything else by the sample
+ * fraction. */
 static void background(struct bsim_model *m, struct bsim__node *node, size_t o,
 		       bool mme)
 {
 	const struct bsim_world *w = m->w;
-	const struct bsim_operator *op = &w->operators[o];
 	double f = w->run.sample_fraction > 0 ? w->run.sample_fraction : 1;
-	double base, per_s, rate[24];
+	double per_s = bsim_world_background_per_s(w, o, mme) * f, rate[24];
 
-	if (!(mme ? w->dim.mme_background : w->dim.hss_background) ||
-	    op->subscribers == 0)
+	if (per_s <= 0)
 		return;
-	base = (double)op->subscribers - bsim_world_m2m(w, o);
-	if (base <= 0)
-		return;
-	per_s = base * f / 3600.0 *
-		(mme ? w->dim.mme_tx_per_sub_bh : w->dim.hss_tx_per_sub_bh);
 	for (int h = 0; h < 24; h++)
 		rate[h] = per_s * bsim_diurnal_profile[h];
 	bsim__node_background(
 		node, m->rng, rate, w->run.start_unix_s,
-		60 * (int64_t)w->countries[op->country].utc_offset_min);
+		60 * (int64_t)w->countries[w->operators[o].country]
+				.utc_offset_min);
 }
 
 static int nodes_build(struct bsim_model *m)
@@ -184,8 +169,8 @@ static int nodes_build(struct bsim_model *m)
 		if (n != nn - 1) {
 			double f = w->run.sample_fraction;
 
-			servers = sampled(servers, f);
-			limit = sampled(limit, f);
+			servers = bsim_world_sampled(servers, f);
+			limit = bsim_world_sampled(limit, f);
 		}
 		rc = bsim__node_init(&m->nodes[n],
 				     bsim_entity(BSIM_ENTITY_NODE, n), servers,

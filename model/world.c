@@ -89,6 +89,29 @@ double bsim_world_m2m(const struct bsim_world *w, size_t o)
 	return n;
 }
 
+uint32_t bsim_world_sampled(uint32_t x, double f)
+{
+	double y = f > 0 ? round((double)x * f) : (double)x;
+
+	return y < 1 ? 1 : (uint32_t)y;
+}
+
+double bsim_world_background_per_s(const struct bsim_world *w, size_t o,
+				   bool mme)
+{
+	const struct bsim_operator *op = &w->operators[o];
+	double base;
+
+	if (!(mme ? w->dim.mme_background : w->dim.hss_background) ||
+	    op->subscribers == 0)
+		return 0;
+	base = (double)op->subscribers - bsim_world_m2m(w, o);
+	return base > 0 ? base / 3600.0 *
+				  (mme ? w->dim.mme_tx_per_sub_bh
+				       : w->dim.hss_tx_per_sub_bh)
+			: 0;
+}
+
 /* Whole servers of `rate` for a busy-hour load of base x per_bh per
  * hour at the rule's target utilisation and headroom: at least one. */
 static uint32_t servers_for(const struct bsim_dimensioning *d, double base,

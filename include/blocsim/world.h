@@ -335,6 +335,21 @@ extern const double bsim_diurnal_profile[24];
 double bsim_world_m2m(const struct bsim_world *w, size_t o);
 
 /**
+ * max(1, round(x f)): a node's servers or queue limit in a sample of
+ * @p f (f <= 0, a world built without a loader, stands for 1).
+ */
+uint32_t bsim_world_sampled(uint32_t x, double f);
+
+/**
+ * Background transactions per second at the busy hour of operator @p o's
+ * real MME (@p mme) or HSS: its subscribers that are not the M2M devices
+ * the classes stand for, at the rule's busy-hour rate; 0 when that node
+ * carries no background (not dimensioned, switched off, no one left).
+ */
+double bsim_world_background_per_s(const struct bsim_world *w, size_t o,
+				   bool mme);
+
+/**
  * Apply the dimensioning rule (docs/model.md) to every operator with
  * subscribers and to every platform hosting one: capacity = headroom x
  * base x transactions per subscriber in the busy hour / 3600 / target
